@@ -1,0 +1,38 @@
+"""Atomic writes: a crash or Ctrl-C mid-write leaves the previous file, never a truncated one."""
+import contextlib
+import os
+import pickle
+import tempfile
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside `path`; rename it over `path` only if the block succeeds."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp_path = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp', dir=directory)
+    os.close(fd)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if os.path.exists(tmp_path):
+            os.remove(tmp_path)
+
+
+def write_pickle(path, obj):
+    with atomic_path(path) as tmp_path:
+        with open(tmp_path, 'wb') as f:
+            pickle.dump(obj, f)
+
+
+def read_pickle(path):
+    """Load a pickle, also one written by Python 2 (the original notebooks' era)."""
+    with open(path, 'rb') as f:
+        return pickle.load(f, encoding='latin1')
+
+
+def write_text(path, text):
+    with atomic_path(path) as tmp_path:
+        with open(tmp_path, 'w') as f:
+            f.write(text)
