@@ -4,6 +4,8 @@ import os
 import pickle
 import tempfile
 
+import numpy as np
+
 
 @contextlib.contextmanager
 def atomic_path(path):
@@ -14,10 +16,17 @@ def atomic_path(path):
     os.close(fd)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~current_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp_path, path)
     finally:
         if os.path.exists(tmp_path):
             os.remove(tmp_path)
+
+
+def current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_pickle(path, obj):
@@ -36,3 +45,9 @@ def write_text(path, text):
     with atomic_path(path) as tmp_path:
         with open(tmp_path, 'w') as f:
             f.write(text)
+
+
+def write_npy(path, array):
+    with atomic_path(path) as tmp_path:
+        with open(tmp_path, 'wb') as f:
+            np.save(f, array)

@@ -1,0 +1,69 @@
+"""The tutorial's figures, drawn from a run directory's pickles and checkpoint."""
+import os
+
+import numpy as np
+
+from gan_graph import files, plots, run_dir, sampling
+from gan_graph.plots import plt
+
+
+def losses_figure(losses):
+    """'Training Losses': discriminator and generator loss per epoch."""
+    fig, ax = plt.subplots()
+    losses = np.array(losses)
+    ax.plot(losses.T[0], label='Discriminator')
+    ax.plot(losses.T[1], label='Generator')
+    ax.set_title('Training Losses')
+    ax.set_xlabel('Epoch')
+    ax.legend()
+    return fig
+
+
+def view_samples(samples):
+    """The notebook's `view_samples`: 4x4 grid, figsize (7, 7), Greys_r, axes hidden."""
+    fig, _ = plots.image_grid(samples[:16], nrows=4, ncols=4, figsize=(7, 7))
+    return fig
+
+
+def progress_figure(samples, rows=10, cols=6):
+    """Every len/rows-th epoch (rows), every len/cols-th sample of it (cols), figsize (7, 12)."""
+    epoch_step = max(1, int(len(samples) / rows))
+    fig, axes = plt.subplots(figsize=(7, 12), nrows=rows, ncols=cols, sharex=True, sharey=True, squeeze=False)
+    for ax in axes.flatten():
+        ax.axis('off')
+    for sample, ax_row in zip(samples[::epoch_step], axes):
+        sample_step = max(1, int(len(sample) / cols))
+        for img, ax in zip(sample[::sample_step], ax_row):
+            ax.axis('on')
+            ax.imshow(np.reshape(img, (28, 28)), cmap='Greys_r')
+            ax.xaxis.set_visible(False)
+            ax.yaxis.set_visible(False)
+    return fig
+
+
+def make_run_figures(run_directory, seed=None, log=print):
+    """Draw every tutorial figure a run directory allows into DIR/figures/; returns the paths written.
+
+    Works on a directory written by the original notebook too (train_samples.pkl and checkpoints/).
+    """
+    figures_dir = run_dir.path(run_directory, run_dir.FIGURES)
+    written = []
+    losses_path = run_dir.path(run_directory, run_dir.LOSSES)
+    if os.path.exists(losses_path):
+        written.append(plots.save_figure(losses_figure(files.read_pickle(losses_path)),
+                                         os.path.join(figures_dir, 'losses.png')))
+    else:
+        log(f'No {run_dir.LOSSES} in {run_directory} (the original notebook does not save losses): '
+            f'skipping losses.png.')
+    samples_path = run_dir.path(run_directory, run_dir.SAMPLES)
+    if os.path.exists(samples_path):
+        samples = files.read_pickle(samples_path)
+        written.append(plots.save_figure(view_samples(samples[-1]),
+                                         os.path.join(figures_dir, 'samples_last_epoch.png')))
+        written.append(plots.save_figure(progress_figure(samples), os.path.join(figures_dir, 'progress.png')))
+    else:
+        log(f'No {run_dir.SAMPLES} in {run_directory}: skipping samples_last_epoch.png and progress.png.')
+    checkpoint_samples = sampling.sample_generator(run_dir.checkpoint_dir(run_directory), 16, seed=seed)
+    written.append(plots.save_figure(view_samples(checkpoint_samples),
+                                     os.path.join(figures_dir, 'samples_from_checkpoint.png')))
+    return written

@@ -1,0 +1,67 @@
+"""What the shared training loop needs to know about a GAN, and nothing MNIST- or MLP-specific.
+
+A model module builds its graph and hands the loop a `GANModel`: the placeholders, the two losses,
+the training phases of one iteration in order, the variable lists, a sampler built once with
+reuse=True, and how to turn a data batch and a numpy RNG into a feed.
+"""
+import dataclasses
+from typing import Callable, Optional
+
+import numpy as np
+import tensorflow as tf
+
+
+@dataclasses.dataclass
+class TrainPhase:
+    """One optimizer step of an iteration, run `repeats` times.
+
+    new_batch=False reuses the previous phase's feed: the tutorial's G step runs on the same
+    `batch_z` as the D step before it.
+    """
+    name: str
+    train_op: tf.Operation
+    repeats: int = 1
+    new_batch: bool = True
+
+
+@dataclasses.dataclass
+class GANModel:
+    name: str
+    real_input: tf.Tensor
+    z_input: tf.Tensor
+    d_loss: tf.Tensor
+    g_loss: tf.Tensor
+    phases: list
+    g_vars: list
+    d_vars: list
+    sampler: tf.Tensor
+    noise: Callable[[np.random.RandomState, int], np.ndarray]
+    preprocess: Callable[[np.ndarray], np.ndarray]
+    loss_names: tuple = ('Discriminator', 'Generator')
+    label_input: Optional[tf.Tensor] = None
+    # Model-shaping settings: a resumed run must have the same ones.
+    signature: dict = dataclasses.field(default_factory=dict)
+
+    def feed(self, images, labels, rng):
+        """Feed for one training step: real batch (preprocessed) and fresh noise."""
+        feed = {self.real_input: self.preprocess(images),
+                self.z_input: self.noise(rng, len(images))}
+        if self.label_input is not None:
+            feed[self.label_input] = labels
+        return feed
+
+    def sample_feed(self, rng, num_samples, labels=None):
+        feed = {self.z_input: self.noise(rng, num_samples)}
+        if self.label_input is not None:
+            feed[self.label_input] = labels if labels is not None else np.arange(num_samples) % 10
+        return feed
+
+
+def uniform_noise(rng, num, z_size):
+    """The tutorials' `np.random.uniform(-1, 1, size=(num, z_size))`."""
+    return rng.uniform(-1, 1, size=(num, z_size))
+
+
+def scope_variables(scope):
+    """Trainable variables whose names start with `scope`: how the tutorials build var_lists."""
+    return [var for var in tf.compat.v1.trainable_variables() if var.name.startswith(scope)]

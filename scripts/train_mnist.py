@@ -1,0 +1,40 @@
+"""Train the Udacity/blog MNIST GAN in graph mode: `python scripts/train_mnist.py --epochs=100`."""
+import functools
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from absl import app, flags  # noqa: E402
+
+import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
+from gan_graph import cli, mlp_gan, mnist, train  # noqa: E402
+
+flags.DEFINE_enum('arch', 'udacity', mlp_gan.ARCHS,
+                  "udacity: the notebook's one hidden layer; blog: the blog's n_units then 256.")
+flags.DEFINE_integer('input_size', 784, 'Image size, flattened (28x28).', lower_bound=1)
+flags.DEFINE_integer('z_size', 100, 'Size of the latent vector.', lower_bound=1)
+flags.DEFINE_integer('g_hidden_size', 128, "Generator's first hidden layer.", lower_bound=1)
+flags.DEFINE_integer('d_hidden_size', 128, "Discriminator's first hidden layer.", lower_bound=1)
+flags.DEFINE_float('alpha', 0.01, 'Leak factor of the leaky ReLU.', lower_bound=0.0)
+flags.DEFINE_float('smooth', 0.1, 'One-sided label smoothing: real labels are 1 - smooth.',
+                   lower_bound=0.0, upper_bound=1.0)
+flags.DEFINE_float('learning_rate', 0.002, 'Adam learning rate of both networks.', lower_bound=0.0)
+cli.define_common_flags(output_dir='runs/mnist', epochs=100, batch_size=100)
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    with cli.user_errors():
+        cli.resolve_seed()
+        data = mnist.read_data_sets(FLAGS.data_dir, seed=FLAGS.seed)
+        build_model = functools.partial(
+            mlp_gan.build, arch=FLAGS.arch, input_size=FLAGS.input_size, z_size=FLAGS.z_size,
+            g_hidden_size=FLAGS.g_hidden_size, d_hidden_size=FLAGS.d_hidden_size, alpha=FLAGS.alpha,
+            smooth=FLAGS.smooth, learning_rate=FLAGS.learning_rate)
+        train.train_new_graph(build_model, data.train, cli.train_config(), FLAGS.output_dir)
+
+
+if __name__ == '__main__':
+    app.run(main)
