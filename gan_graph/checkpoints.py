@@ -1,9 +1,10 @@
 """Saving and finding checkpoints: the generator-only one the notebook wrote, and a full one to resume."""
+import json
 import os
 
 import tensorflow as tf
 
-from gan_graph import run_dir
+from gan_graph import files, run_dir
 
 v1 = tf.compat.v1
 
@@ -24,6 +25,22 @@ def save_generator(sess, saver, directory):
     """`saver.save(sess, './checkpoints/generator.ckpt')`, as the notebook did (no meta graph)."""
     os.makedirs(directory, exist_ok=True)
     return saver.save(sess, os.path.join(directory, run_dir.GENERATOR_CHECKPOINT), write_meta_graph=False)
+
+
+def save_generator_spec(directory, spec):
+    files.write_text(os.path.join(directory, run_dir.GENERATOR_SPEC), json.dumps(spec, indent=1, sort_keys=True))
+
+
+def load_generator_spec(directory):
+    """The spec saved by training, or None (a run written by the original notebook has none)."""
+    path = os.path.join(directory, run_dir.GENERATOR_SPEC)
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except ValueError as err:
+        raise CheckpointError(f'{path} is not valid JSON: {err}') from err
 
 
 def save_training(sess, saver, directory, epoch):

@@ -72,4 +72,16 @@ def build(arch='udacity', input_size=784, z_size=100, g_hidden_size=128, d_hidde
         noise=functools.partial(model.uniform_noise, z_size=z_size),
         preprocess=lambda images: images * 2 - 1,
         signature=dict(arch=arch, input_size=input_size, z_size=z_size, g_hidden_size=g_hidden_size,
-                       d_hidden_size=d_hidden_size))
+                       d_hidden_size=d_hidden_size),
+        generator_spec=generator_spec(arch, z_size, input_size, g_hidden_size, alpha))
+
+
+def generator_spec(arch, z_size, out_dim, n_units, alpha):
+    return {'model': 'mlp_gan', 'z_size': z_size, 'noise': 'uniform', 'conditional': False,
+            'kwargs': {'out_dim': out_dim, 'n_units': n_units, 'alpha': alpha, 'arch': arch}}
+
+
+def sampler(z, labels, **kwargs):
+    """The generator alone, for restoring a checkpoint and sampling (labels unused: unconditional)."""
+    del labels
+    return generator(z, **kwargs)

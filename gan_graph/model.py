@@ -41,6 +41,15 @@ class GANModel:
     label_input: Optional[tf.Tensor] = None
     # Model-shaping settings: a resumed run must have the same ones.
     signature: dict = dataclasses.field(default_factory=dict)
+    # How to rebuild the generator alone for sampling: {'model': module in gan_graph, 'kwargs': ...,
+    # 'z_size': int, 'noise': 'uniform' | 'normal', 'conditional': bool}; saved beside its checkpoint.
+    generator_spec: dict = dataclasses.field(default_factory=dict)
+    # What the generator checkpoint holds: g_vars plus any non-trainable state (batch-norm statistics).
+    g_save_vars: Optional[list] = None
+
+    def __post_init__(self):
+        if self.g_save_vars is None:
+            self.g_save_vars = list(self.g_vars)
 
     def feed(self, images, labels, rng):
         """Feed for one training step: real batch (preprocessed) and fresh noise."""
@@ -62,6 +71,19 @@ def uniform_noise(rng, num, z_size):
     return rng.uniform(-1, 1, size=(num, z_size))
 
 
+def normal_noise(rng, num, z_size):
+    """`np.random.normal(0, 1, (num, z_size))`, as the Keras-GAN tutorials draw it."""
+    return rng.normal(0, 1, size=(num, z_size))
+
+
+NOISE = {'uniform': uniform_noise, 'normal': normal_noise}
+
+
 def scope_variables(scope):
     """Trainable variables whose names start with `scope`: how the tutorials build var_lists."""
     return [var for var in tf.compat.v1.trainable_variables() if var.name.startswith(scope)]
+
+
+def scope_state(scope):
+    """All variables under `scope/`, trainable or not; call before creating optimizers (slots)."""
+    return tf.compat.v1.global_variables(scope=scope + '/')

@@ -7,6 +7,7 @@ import os
 SAMPLES = 'train_samples.pkl'          # list, one (16, 784) float32 array per epoch
 CHECKPOINT_DIR = 'checkpoints'
 GENERATOR_CHECKPOINT = 'generator.ckpt'  # generator variables only, as the notebook saved them
+GENERATOR_SPEC = 'generator_spec.json'   # which generator that is, to rebuild it for sampling
 LOSSES = 'train_losses.pkl'            # list of (d_loss, g_loss) per epoch
 TRAINING_CHECKPOINT = 'training.ckpt'  # both nets and both optimizers, for resuming
 TRAINING_CHECKPOINT_STATE = 'training_checkpoint'  # its own index file, so `checkpoint` stays the generator's

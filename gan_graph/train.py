@@ -143,7 +143,7 @@ def train(model, train_set, config, output_dir, log=print):
     Resumes from `output_dir` when it holds finished epochs; raises TrainingInterrupted on a signal.
     """
     state = RunState(output_dir)
-    savers = (checkpoints.generator_saver(model.g_vars), checkpoints.training_saver())
+    savers = (checkpoints.generator_saver(model.g_save_vars), checkpoints.training_saver())
     rng = np.random.RandomState(config.seed)
     with v1.Session(config=config.session_config) as sess:
         sess.run(v1.global_variables_initializer())
@@ -153,6 +153,7 @@ def train(model, train_set, config, output_dir, log=print):
             log(f'Resuming {output_dir} after epoch {history.epochs_done}.')
         if config.flags_text is not None:
             files.write_text(run_dir.path(output_dir, run_dir.FLAGS), config.flags_text)
+        checkpoints.save_generator_spec(state.checkpoint_dir, model.generator_spec)
         if history.epochs_done >= config.epochs:
             log(f'{output_dir} already holds {history.epochs_done} epochs (--epochs={config.epochs}); nothing to do.')
             return history

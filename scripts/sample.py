@@ -15,7 +15,7 @@ flags.DEFINE_enum('arch', 'auto', ('auto',) + mlp_gan.ARCHS, 'Generator architec
 flags.DEFINE_integer('num_samples', 16, 'How many samples.', lower_bound=1)
 flags.DEFINE_string('output', None, 'Output .npy file: (num_samples, 784) float32 in [-1, 1].')
 flags.DEFINE_integer('seed', None, 'Seed of the uniform noise.', lower_bound=0)
-flags.DEFINE_float('alpha', 0.01, 'Leak of the leaky ReLU the generator was trained with.', lower_bound=0.0)
+flags.DEFINE_float('alpha', None, 'Leak of the leaky ReLU, for a checkpoint of the original notebook trained with another than 0.01 (ours record it).', lower_bound=0.0)
 flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
 flags.mark_flags_as_required(['checkpoint_dir', 'output'])
 flags.register_validator('output', lambda path: path.endswith('.npy'), '--output must name a .npy file')
