@@ -67,7 +67,7 @@ def build(arch='udacity', input_size=784, z_size=100, g_hidden_size=128, d_hidde
     return model.GANModel(
         name=f'mlp_gan_{arch}', real_input=input_real, z_input=input_z, d_loss=d_loss, g_loss=g_loss,
         phases=[model.TrainPhase('discriminator', d_train_opt),
-                model.TrainPhase('generator', g_train_opt, new_batch=False)],
+                model.TrainPhase('generator', g_train_opt, feed=model.SAME_FEED)],
         g_vars=g_vars, d_vars=d_vars, sampler=sampler,
         noise=functools.partial(model.uniform_noise, z_size=z_size),
         preprocess=lambda images: images * 2 - 1,

@@ -11,17 +11,20 @@ import numpy as np
 import tensorflow as tf
 
 
+NEW_BATCH, SAME_FEED, NEW_NOISE = 'new_batch', 'same_feed', 'new_noise'
+
+
 @dataclasses.dataclass
 class TrainPhase:
-    """One optimizer step of an iteration, run `repeats` times.
-
-    new_batch=False reuses the previous phase's feed: the tutorial's G step runs on the same
-    `batch_z` as the D step before it.
+    """One optimizer step of an iteration, run `repeats` times, each run fed by `feed`:
+    NEW_BATCH: the next real batch and fresh noise;
+    SAME_FEED: the previous run's feed (the notebook's G step reuses the D step's `batch_z`);
+    NEW_NOISE: the previous real batch (and labels) with fresh noise (Keras tutorials' G step).
     """
     name: str
     train_op: tf.Operation
     repeats: int = 1
-    new_batch: bool = True
+    feed: str = NEW_BATCH
 
 
 @dataclasses.dataclass
@@ -58,6 +61,10 @@ class GANModel:
         if self.label_input is not None:
             feed[self.label_input] = labels
         return feed
+
+    def refresh_noise(self, feed, rng):
+        """The same feed with fresh noise."""
+        return {**feed, self.z_input: self.noise(rng, len(feed[self.z_input]))}
 
     def sample_feed(self, rng, num_samples, labels=None):
         feed = {self.z_input: self.noise(rng, num_samples)}

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from gan_graph import checkpoints, files, interrupt, progress, run_dir, summaries
+from gan_graph import checkpoints, files, interrupt, model as model_lib, progress, run_dir, summaries
 
 v1 = tf.compat.v1
 
@@ -62,16 +62,18 @@ def run_iteration(sess, model, train_set, config, rng, stop):
     feed = None
     for phase in model.phases:
         for _ in range(phase.repeats):
-            if phase.new_batch or feed is None:
+            if phase.feed == model_lib.NEW_BATCH or feed is None:
                 images, labels = train_set.next_batch(config.batch_size)
                 feed = model.feed(images, labels, rng)
+            elif phase.feed == model_lib.NEW_NOISE:
+                feed = model.refresh_noise(feed, rng)
             sess.run(phase.train_op, feed_dict=feed)
             stop.check()
     return feed
 
 
 def batches_per_iteration(model):
-    return sum(phase.repeats for phase in model.phases if phase.new_batch) or 1
+    return sum(phase.repeats for phase in model.phases if phase.feed == model_lib.NEW_BATCH) or 1
 
 
 def run_epoch(sess, model, train_set, config, rng, stop, label):
