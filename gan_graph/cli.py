@@ -24,7 +24,36 @@ def define_common_flags(output_dir, epochs, batch_size):
     flags.DEFINE_integer('seed', None, 'Seeds numpy and the graph (same seed => same losses on CPU). '
                          'Unset: a random seed, recorded in flags.txt.', lower_bound=0)
     flags.DEFINE_bool('tensorboard', True, 'Write TensorBoard event files into --output_dir.')
+    define_loop_flags()
     flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
+
+
+def define_loop_flags(loop='faithful', steps_per_run=1):
+    flags.DEFINE_enum('loop', loop, train.LOOPS,
+                      "faithful: the notebook's loop (feed_dict, a D and a G sess.run per batch); fused: one "
+                      "sess.run per batch, D then G update; in_graph: images and noise in the graph, "
+                      "--steps_per_run fused steps per sess.run.")
+    flags.DEFINE_bool('faithful_loop', False, "Shorthand for --loop=faithful --steps_per_run=1 --noxla.")
+    flags.DEFINE_integer('steps_per_run', steps_per_run, 'With --loop=in_graph: fused steps per sess.run.',
+                         lower_bound=1)
+    flags.DEFINE_bool('xla', False, 'With --loop=in_graph: compile the training step with XLA.')
+    flags.DEFINE_integer('intra_op_threads', 0, 'Threads inside one op (0: TensorFlow decides).', lower_bound=0)
+    flags.DEFINE_integer('inter_op_threads', 0, 'Ops run in parallel (0: TensorFlow decides).', lower_bound=0)
+
+
+def session_config():
+    import tensorflow as tf
+    return tf.compat.v1.ConfigProto(intra_op_parallelism_threads=FLAGS.intra_op_threads,
+                                    inter_op_parallelism_threads=FLAGS.inter_op_threads)
+
+
+def loop_settings():
+    """(loop, steps_per_run, xla) from the flags, --faithful_loop winning."""
+    if FLAGS.faithful_loop:
+        return 'faithful', 1, False
+    if FLAGS.loop == 'in_graph':
+        return FLAGS.loop, FLAGS.steps_per_run, FLAGS.xla
+    return FLAGS.loop, 1, False
 
 
 def resolve_seed():
@@ -61,6 +90,8 @@ def user_errors():
 
 def train_config():
     """The loop's settings from the common flags."""
+    loop, steps_per_run, xla = loop_settings()
     return train.TrainConfig(epochs=FLAGS.epochs, batch_size=FLAGS.batch_size,
                              max_batches_per_epoch=FLAGS.max_batches_per_epoch, seed=FLAGS.seed,
-                             tensorboard=FLAGS.tensorboard, flags_text=flags_text())
+                             tensorboard=FLAGS.tensorboard, flags_text=flags_text(), loop=loop,
+                             steps_per_run=steps_per_run, xla=xla, session_config=session_config())

@@ -59,8 +59,9 @@ def build(arch='udacity', input_size=784, z_size=100, g_hidden_size=128, d_hidde
 
     g_vars = model.scope_variables('generator')
     d_vars = model.scope_variables('discriminator')
-    d_train_opt = v1.train.AdamOptimizer(learning_rate).minimize(d_loss, var_list=d_vars)
-    g_train_opt = v1.train.AdamOptimizer(learning_rate).minimize(g_loss, var_list=g_vars)
+    d_optimizer, g_optimizer = v1.train.AdamOptimizer(learning_rate), v1.train.AdamOptimizer(learning_rate)
+    d_train_opt = d_optimizer.minimize(d_loss, var_list=d_vars)
+    g_train_opt = g_optimizer.minimize(g_loss, var_list=g_vars)
 
     # The notebook rebuilt this every epoch (a growing graph); build it once.
     sampler = generator(input_z, input_size, n_units=g_hidden_size, reuse=True, alpha=alpha, arch=arch)
@@ -73,7 +74,15 @@ def build(arch='udacity', input_size=784, z_size=100, g_hidden_size=128, d_hidde
         preprocess=lambda images: images * 2 - 1,
         signature=dict(arch=arch, input_size=input_size, z_size=z_size, g_hidden_size=g_hidden_size,
                        d_hidden_size=d_hidden_size),
-        generator_spec=generator_spec(arch, z_size, input_size, g_hidden_size, alpha))
+        generator_spec=generator_spec(arch, z_size, input_size, g_hidden_size, alpha),
+        networks=model.Networks(
+            generator=functools.partial(generator, out_dim=input_size, n_units=g_hidden_size, reuse=True,
+                                        alpha=alpha, arch=arch),
+            discriminator=lambda x: discriminator(x, n_units=d_hidden_size, reuse=True, alpha=alpha, arch=arch)[1],
+            d_loss=functools.partial(losses.minimax_discriminator_loss, smooth=smooth),
+            g_loss=losses.minimax_generator_loss,
+            d_optimizer=d_optimizer, g_optimizer=g_optimizer,
+            noise=lambda batch_size: tf.random.uniform([batch_size, z_size], -1, 1)))
 
 
 def generator_spec(arch, z_size, out_dim, n_units, alpha):

@@ -49,6 +49,9 @@ class GANModel:
     generator_spec: dict = dataclasses.field(default_factory=dict)
     # What the generator checkpoint holds: g_vars plus any non-trainable state (batch-norm statistics).
     g_save_vars: Optional[list] = None
+    # The pieces again as functions, for the fast loop to build fused in-graph steps from the same
+    # variables and optimizers (None: the model supports only the faithful feed_dict loop).
+    networks: Optional['Networks'] = None
 
     def __post_init__(self):
         if self.g_save_vars is None:
@@ -71,6 +74,18 @@ class GANModel:
         if self.label_input is not None:
             feed[self.label_input] = labels if labels is not None else np.arange(num_samples) % 10
         return feed
+
+
+@dataclasses.dataclass
+class Networks:
+    """A minimax GAN as functions over tensors, each reusing the variables already built."""
+    generator: Callable        # z -> images
+    discriminator: Callable    # images -> logits
+    d_loss: Callable           # (logits_real, logits_fake) -> scalar
+    g_loss: Callable           # logits_fake -> scalar
+    d_optimizer: object
+    g_optimizer: object
+    noise: Callable            # batch_size -> in-graph noise tensor, the same distribution as `noise`
 
 
 def uniform_noise(rng, num, z_size):

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from gan_graph import checkpoints, files, interrupt, model as model_lib, progress, run_dir, summaries
+from gan_graph import checkpoints, fast_loop, files, interrupt, model as model_lib, progress, run_dir, summaries
 
 v1 = tf.compat.v1
 
@@ -32,6 +32,12 @@ class TrainConfig:
     tensorboard: bool = True
     session_config: object = None
     flags_text: str = None           # written to flags.txt once the run is known to be resumable
+    loop: str = 'faithful'           # faithful | fused | in_graph (see gan_graph/fast_loop.py)
+    steps_per_run: int = 1           # in_graph: fused steps chained in one sess.run
+    xla: bool = False                # in_graph: compile each step with XLA
+
+
+LOOPS = ('faithful', 'fused', 'in_graph')
 
 
 @dataclasses.dataclass
@@ -76,13 +82,40 @@ def batches_per_iteration(model):
     return sum(phase.repeats for phase in model.phases if phase.feed == model_lib.NEW_BATCH) or 1
 
 
-def run_epoch(sess, model, train_set, config, rng, stop, label):
-    iterations = max(1, batches_per_epoch(train_set.num_examples, config) // batches_per_iteration(model))
-    bar = progress.Progress(iterations, label)
-    feed = None
-    for done in range(1, iterations + 1):
-        feed = run_iteration(sess, model, train_set, config, rng, stop)
-        bar.update(done)
+class FaithfulLoop:
+    """The notebook's loop: numpy batches through feed_dict, one `sess.run` per phase."""
+
+    def __init__(self, model, config):
+        self.model, self.config = model, config
+
+    def initialize(self, sess):
+        pass
+
+    def run_epoch(self, sess, train_set, rng, stop, bar, num_batches):
+        feed = None
+        for done in range(1, max(1, num_batches // batches_per_iteration(self.model)) + 1):
+            feed = run_iteration(sess, self.model, train_set, self.config, rng, stop)
+            bar.update(done * batches_per_iteration(self.model))
+        return feed
+
+
+def make_loop(model, config, train_set):
+    if config.loop not in LOOPS:
+        raise ValueError(f'loop must be one of {LOOPS}, got {config.loop!r}')
+    if config.loop != 'in_graph' and (config.steps_per_run != 1 or config.xla):
+        raise ValueError('--steps_per_run and --xla apply to --loop=in_graph only')
+    if config.loop == 'faithful':
+        return FaithfulLoop(model, config)
+    if config.loop == 'fused':
+        return fast_loop.FusedFeedLoop(model, config)
+    return fast_loop.InGraphLoop(model, config, train_set)
+
+
+def run_epoch(sess, loop, train_set, config, rng, stop, label):
+    """One epoch of `loop`; returns the feed of its last batch (the notebook evaluates losses on it)."""
+    num_batches = batches_per_epoch(train_set.num_examples, config)
+    bar = progress.Progress(num_batches, label)
+    feed = loop.run_epoch(sess, train_set, rng, stop, bar, num_batches)
     bar.close()
     return feed
 
@@ -145,10 +178,12 @@ def train(model, train_set, config, output_dir, log=print):
     Resumes from `output_dir` when it holds finished epochs; raises TrainingInterrupted on a signal.
     """
     state = RunState(output_dir)
+    loop = make_loop(model, config, train_set)
     savers = (checkpoints.generator_saver(model.g_save_vars), checkpoints.training_saver())
     rng = np.random.RandomState(config.seed)
     with v1.Session(config=config.session_config) as sess:
         sess.run(v1.global_variables_initializer())
+        loop.initialize(sess)
         history, rng_state = state.load(sess, savers[1], model, train_set)
         if rng_state is not None:
             rng.set_state(rng_state)
@@ -165,7 +200,7 @@ def train(model, train_set, config, output_dir, log=print):
             with interrupt.stop_on_signals() as stop:
                 for epoch in range(history.epochs_done + 1, config.epochs + 1):
                     start = time.perf_counter()
-                    feed = run_epoch(sess, model, train_set, config, rng, stop, f'Epoch {epoch}/{config.epochs}')
+                    feed = run_epoch(sess, loop, train_set, config, rng, stop, f'Epoch {epoch}/{config.epochs}')
                     losses, samples = end_of_epoch(sess, model, feed, rng, config)
                     history.losses.append(losses)
                     history.samples.append(samples)

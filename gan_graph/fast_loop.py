@@ -1,0 +1,159 @@
+"""The fast training path: in-graph input, one fused D-then-G step, several steps per sess.run.
+
+The faithful loop feeds numpy batches and runs the D step and the G step as two `sess.run`s. Here:
+- the training images live in a (local, never checkpointed) variable; each epoch runs one in-graph
+  shuffle, and step i takes rows order[i*B:(i+1)*B], so every image is used once per epoch;
+- the noise is drawn in the graph, one batch_z shared by the D and the G update, as in the notebook;
+- the fused step updates D, then (control dependency) G. G's weights do not change in the D update,
+  so G's forward pass is computed once and shared; D is re-read after its update, as the second
+  `sess.run` of the notebook would read it;
+- `steps_per_run` fused steps are chained in one op, so Python and the session are entered once
+  per group of steps rather than twice per batch.
+"""
+import contextlib
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def fused_step(networks, d_vars, g_vars, real, z):
+    """One D update then one G update on (real, z); returns (train op, d_loss, g_loss) of the step."""
+    fake = networks.generator(z)
+    d_loss = networks.d_loss(networks.discriminator(real), networks.discriminator(fake))
+    d_train = networks.d_optimizer.minimize(d_loss, var_list=d_vars)
+    with tf.control_dependencies([d_train]):
+        # Built inside the dependency: these reads of D's variables see the updated values.
+        g_loss = networks.g_loss(networks.discriminator(fake))
+        g_train = networks.g_optimizer.minimize(g_loss, var_list=g_vars)
+    return g_train, d_loss, g_loss
+
+
+@contextlib.contextmanager
+def maybe_xla(enabled):
+    if enabled:
+        with tf.xla.experimental.jit_scope(compile_ops=True, separate_compiled_gradients=False):
+            yield
+    else:
+        yield
+
+
+@dataclasses.dataclass
+class InGraphInput:
+    """The train set held in the graph, with a per-epoch shuffled order."""
+    images: tf.Variable
+    order: tf.Variable
+    shuffle: tf.Operation
+    images_value: tf.Tensor   # placeholder the images variable is initialised from
+    num_examples: int
+
+
+def in_graph_input(num_examples, image_size):
+    images_value = v1.placeholder(tf.float32, (num_examples, image_size), name='train_images')
+    # Local variables: not in the checkpoints, initialised from the placeholder, not a graph constant.
+    images = v1.Variable(images_value, trainable=False, collections=[v1.GraphKeys.LOCAL_VARIABLES],
+                         name='train_images_in_graph')
+    order = v1.Variable(tf.range(num_examples), trainable=False, collections=[v1.GraphKeys.LOCAL_VARIABLES],
+                        name='train_order')
+    shuffle = order.assign(tf.random.shuffle(tf.range(num_examples))).op
+    return InGraphInput(images, order, shuffle, images_value, num_examples)
+
+
+def batch_images(data, batch_index, batch_size):
+    """Rows order[i*B:(i+1)*B] of the in-graph images: batch i of the current epoch."""
+    rows = data.order[batch_index * batch_size:(batch_index + 1) * batch_size]
+    return tf.gather(data.images, rows)
+
+
+@dataclasses.dataclass
+class FastSteps:
+    """Ops that run `count` consecutive fused steps from batch index `first_batch` on."""
+    first_batch: tf.Tensor    # int32 placeholder: the index within the epoch of the first step's batch
+    run_ops: dict             # count -> op
+    last_real: tf.Variable    # the last step's batch and noise, to evaluate the losses as the notebook did
+    last_z: tf.Variable
+
+
+def build_steps(model, data, batch_size, counts, xla=False):
+    """Build chained fused steps for each count in `counts` (e.g. steps_per_run and 1 for the rest)."""
+    networks = model.networks
+    first_batch = v1.placeholder(tf.int32, (), name='first_batch')
+    z_size = model.z_input.shape[-1]
+    last_real = v1.Variable(tf.zeros((batch_size, data.images.shape[-1])), trainable=False,
+                            collections=[v1.GraphKeys.LOCAL_VARIABLES], name='last_real')
+    last_z = v1.Variable(tf.zeros((batch_size, z_size)), trainable=False,
+                         collections=[v1.GraphKeys.LOCAL_VARIABLES], name='last_z')
+    run_ops = {}
+    for count in sorted(set(counts)):
+        previous = []
+        for k in range(count):
+            with tf.control_dependencies(previous), maybe_xla(xla):
+                real = model.preprocess(batch_images(data, first_batch + k, batch_size))
+                z = networks.noise(batch_size)
+                train_op, _, _ = fused_step(networks, model.d_vars, model.g_vars, real, z)
+                previous = [train_op]
+        with tf.control_dependencies(previous):
+            run_ops[count] = tf.group(last_real.assign(real), last_z.assign(z))
+    return FastSteps(first_batch, run_ops, last_real, last_z)
+
+
+def run_epoch(sess, model, data, steps, num_batches, steps_per_run, stop, bar):
+    """One epoch: shuffle in the graph, then groups of fused steps; returns a feed of the last batch."""
+    sess.run(data.shuffle)
+    done = 0
+    while done < num_batches:
+        count = steps_per_run if num_batches - done >= steps_per_run else 1
+        sess.run(steps.run_ops[count], {steps.first_batch: done})
+        done += count
+        stop.check()
+        bar.update(done)
+    last_real, last_z = sess.run([steps.last_real, steps.last_z])
+    return {model.real_input: last_real, model.z_input: last_z}
+
+
+def initialize_input(sess, data, images):
+    sess.run(v1.local_variables_initializer(), {data.images_value: np.asarray(images, np.float32)})
+
+
+class FusedFeedLoop:
+    """Numpy batches fed as in the notebook, but one fused D-then-G `sess.run` per batch."""
+
+    def __init__(self, model, config):
+        if model.networks is None:
+            raise ValueError(f'--loop=fused needs a model that describes its networks; {model.name} does not')
+        self.model, self.config = model, config
+        self.train_op, _, _ = fused_step(model.networks, model.d_vars, model.g_vars,
+                                         model.real_input, model.z_input)
+
+    def initialize(self, sess):
+        pass
+
+    def run_epoch(self, sess, train_set, rng, stop, bar, num_batches):
+        feed = None
+        for done in range(1, num_batches + 1):
+            images, labels = train_set.next_batch(self.config.batch_size)
+            feed = self.model.feed(images, labels, rng)
+            sess.run(self.train_op, feed)
+            stop.check()
+            bar.update(done)
+        return feed
+
+
+class InGraphLoop:
+    """Training images and noise in the graph; `steps_per_run` fused steps per `sess.run`."""
+
+    def __init__(self, model, config, train_set):
+        if model.networks is None:
+            raise ValueError(f'--loop=in_graph needs a model that describes its networks; {model.name} does not')
+        self.model, self.config, self.train_set = model, config, train_set
+        images = train_set._all_images
+        self.data = in_graph_input(images.shape[0], images.shape[1])
+        self.steps = build_steps(model, self.data, config.batch_size, (config.steps_per_run, 1), xla=config.xla)
+
+    def initialize(self, sess):
+        initialize_input(sess, self.data, self.train_set._all_images)
+
+    def run_epoch(self, sess, train_set, rng, stop, bar, num_batches):
+        return run_epoch(sess, self.model, self.data, self.steps, num_batches, self.config.steps_per_run, stop, bar)
