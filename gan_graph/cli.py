@@ -95,3 +95,11 @@ def train_config():
                              max_batches_per_epoch=FLAGS.max_batches_per_epoch, seed=FLAGS.seed,
                              tensorboard=FLAGS.tensorboard, flags_text=flags_text(), loop=loop,
                              steps_per_run=steps_per_run, xla=xla, session_config=session_config())
+
+
+def run_training(build_model):
+    """The body of every training script: seed, data, then the shared loop into --output_dir."""
+    with user_errors():
+        resolve_seed()
+        data = mnist.read_data_sets(FLAGS.data_dir, seed=FLAGS.seed)
+        train.train_new_graph(build_model, data.train, train_config(), FLAGS.output_dir)

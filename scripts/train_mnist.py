@@ -8,7 +8,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from absl import app, flags  # noqa: E402
 
 import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
-from gan_graph import cli, mlp_gan, mnist, train  # noqa: E402
+from gan_graph import cli, mlp_gan  # noqa: E402
 
 flags.DEFINE_enum('arch', 'udacity', mlp_gan.ARCHS,
                   "udacity: the notebook's one hidden layer; blog: the blog's n_units then 256.")
@@ -26,14 +26,10 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     del argv
-    with cli.user_errors():
-        cli.resolve_seed()
-        data = mnist.read_data_sets(FLAGS.data_dir, seed=FLAGS.seed)
-        build_model = functools.partial(
-            mlp_gan.build, arch=FLAGS.arch, input_size=FLAGS.input_size, z_size=FLAGS.z_size,
-            g_hidden_size=FLAGS.g_hidden_size, d_hidden_size=FLAGS.d_hidden_size, alpha=FLAGS.alpha,
-            smooth=FLAGS.smooth, learning_rate=FLAGS.learning_rate)
-        train.train_new_graph(build_model, data.train, cli.train_config(), FLAGS.output_dir)
+    cli.run_training(functools.partial(
+        mlp_gan.build, arch=FLAGS.arch, input_size=FLAGS.input_size, z_size=FLAGS.z_size,
+        g_hidden_size=FLAGS.g_hidden_size, d_hidden_size=FLAGS.d_hidden_size, alpha=FLAGS.alpha,
+        smooth=FLAGS.smooth, learning_rate=FLAGS.learning_rate))
 
 
 if __name__ == '__main__':
