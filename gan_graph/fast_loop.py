@@ -6,7 +6,8 @@ The faithful loop feeds numpy batches and runs the D step and the G step as two 
 - the noise is drawn in the graph, one batch_z shared by the D and the G update, as in the notebook;
 - the fused step updates D, then (control dependency) G. G's weights do not change in the D update,
   so G's forward pass is computed once and shared; D is re-read after its update, as the second
-  `sess.run` of the notebook would read it;
+  `sess.run` of the notebook would read it. A D without batch statistics sees real and fake as one
+  batch of 2B (one larger matrix product per layer instead of two);
 - `steps_per_run` fused steps are chained in one op, so Python and the session are entered once
   per group of steps rather than twice per batch.
 """
@@ -19,10 +20,18 @@ import tensorflow as tf
 v1 = tf.compat.v1
 
 
+def discriminate_real_and_fake(networks, real, fake):
+    if networks.per_example_discriminator:
+        logits_real, logits_fake = tf.split(networks.discriminator(tf.concat([real, fake], 0)),
+                                            [tf.shape(real)[0], tf.shape(fake)[0]])
+        return logits_real, logits_fake
+    return networks.discriminator(real), networks.discriminator(fake)
+
+
 def fused_step(networks, d_vars, g_vars, real, z):
     """One D update then one G update on (real, z); returns (train op, d_loss, g_loss) of the step."""
     fake = networks.generator(z)
-    d_loss = networks.d_loss(networks.discriminator(real), networks.discriminator(fake))
+    d_loss = networks.d_loss(*discriminate_real_and_fake(networks, real, fake))
     d_train = networks.d_optimizer.minimize(d_loss, var_list=d_vars)
     with tf.control_dependencies([d_train]):
         # Built inside the dependency: these reads of D's variables see the updated values.

@@ -86,6 +86,9 @@ class Networks:
     d_optimizer: object
     g_optimizer: object
     noise: Callable            # batch_size -> in-graph noise tensor, the same distribution as `noise`
+    # True when D treats examples independently (no batch norm): real and fake may then go through
+    # D as one batch, fewer and larger matrix products with the same results.
+    per_example_discriminator: bool = False
 
 
 def uniform_noise(rng, num, z_size):
