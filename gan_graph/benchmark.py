@@ -97,10 +97,10 @@ def time_epochs(build_model, train_set, setting, batch_size, epochs, num_batches
             sess.graph.finalize()
             stop = interrupt.StopRequest()
             seconds = []
-            for _ in range(epochs + 1):
+            for epoch in range(1, epochs + 2):
                 start = time.perf_counter()
                 loop.run_epoch(sess, train_set, rng, stop, progress.Progress(0, stream=NullStream()),
-                               train.batches_per_epoch(train_set.num_examples, config))
+                               train.batches_per_epoch(train_set.num_examples, config), epoch)
                 seconds.append(time.perf_counter() - start)
     return seconds[1:]
 

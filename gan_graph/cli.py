@@ -12,7 +12,8 @@ FLAGS = flags.FLAGS
 USER_ERRORS = (mnist.DataError, checkpoints.CheckpointError, train.ResumeError, ValueError)
 
 
-def define_common_flags(output_dir, epochs, batch_size):
+def define_common_flags(output_dir, epochs, batch_size, loop='faithful', steps_per_run=1):
+    """Flags every training script has; a model with fused-step support passes its fastest loop."""
     flags.DEFINE_integer('epochs', epochs, 'Training epochs.', lower_bound=1)
     flags.DEFINE_integer('batch_size', batch_size, 'Images per batch.', lower_bound=1)
     flags.DEFINE_integer('max_batches_per_epoch', 0, 'Cap on batches per epoch, for quick runs (0 = all).',
@@ -24,7 +25,7 @@ def define_common_flags(output_dir, epochs, batch_size):
     flags.DEFINE_integer('seed', None, 'Seeds numpy and the graph (same seed => same losses on CPU). '
                          'Unset: a random seed, recorded in flags.txt.', lower_bound=0)
     flags.DEFINE_bool('tensorboard', True, 'Write TensorBoard event files into --output_dir.')
-    define_loop_flags()
+    define_loop_flags(loop, steps_per_run)
     flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
 
 

@@ -4,6 +4,8 @@ The faithful loop feeds numpy batches and runs the D step and the G step as two 
 - the training images live in a (local, never checkpointed) variable; each epoch runs one in-graph
   shuffle, and step i takes rows order[i*B:(i+1)*B], so every image is used once per epoch;
 - the noise is drawn in the graph, one batch_z shared by the D and the G update, as in the notebook;
+- both are stateless random draws keyed by (seed, epoch, batch), so a resumed run continues exactly
+  as the uninterrupted run would have;
 - the fused step updates D, then (control dependency) G. G's weights do not change in the D update,
   so G's forward pass is computed once and shared; D is re-read after its update, as the second
   `sess.run` of the notebook would read it. A D without batch statistics sees real and fake as one
@@ -52,6 +54,7 @@ def maybe_xla(enabled):
 @dataclasses.dataclass
 class InGraphInput:
     """The train set held in the graph, with a per-epoch shuffled order."""
+    epoch: tf.Tensor          # int32 placeholder: the epoch whose order `shuffle` draws
     images: tf.Variable
     order: tf.Variable
     shuffle: tf.Operation
@@ -59,15 +62,18 @@ class InGraphInput:
     num_examples: int
 
 
-def in_graph_input(num_examples, image_size):
+def in_graph_input(num_examples, image_size, seed, epoch):
+    """`epoch` is an int32 tensor: each epoch's order is a stateless shuffle keyed by (seed, epoch)."""
     images_value = v1.placeholder(tf.float32, (num_examples, image_size), name='train_images')
     # Local variables: not in the checkpoints, initialised from the placeholder, not a graph constant.
     images = v1.Variable(images_value, trainable=False, collections=[v1.GraphKeys.LOCAL_VARIABLES],
                          name='train_images_in_graph')
     order = v1.Variable(tf.range(num_examples), trainable=False, collections=[v1.GraphKeys.LOCAL_VARIABLES],
                         name='train_order')
-    shuffle = order.assign(tf.random.shuffle(tf.range(num_examples))).op
-    return InGraphInput(images, order, shuffle, images_value, num_examples)
+    keys = tf.random.stateless_uniform([num_examples], seed=tf.stack([seed, epoch]), dtype=tf.int32,
+                                       minval=None, maxval=None)
+    shuffle = order.assign(tf.argsort(keys, stable=True)).op
+    return InGraphInput(epoch, images, order, shuffle, images_value, num_examples)
 
 
 def batch_images(data, batch_index, batch_size):
@@ -85,8 +91,11 @@ class FastSteps:
     last_z: tf.Variable
 
 
-def build_steps(model, data, batch_size, counts, xla=False):
-    """Build chained fused steps for each count in `counts` (e.g. steps_per_run and 1 for the rest)."""
+def build_steps(model, data, batch_size, counts, seed, xla=False):
+    """Build chained fused steps for each count in `counts` (e.g. steps_per_run and 1 for the rest).
+
+    Step k of a run draws its noise keyed by (seed, epoch * 2**20 + first_batch + k).
+    """
     networks = model.networks
     first_batch = v1.placeholder(tf.int32, (), name='first_batch')
     z_size = model.z_input.shape[-1]
@@ -100,7 +109,7 @@ def build_steps(model, data, batch_size, counts, xla=False):
         for k in range(count):
             with tf.control_dependencies(previous), maybe_xla(xla):
                 real = model.preprocess(batch_images(data, first_batch + k, batch_size))
-                z = networks.noise(batch_size)
+                z = networks.noise(batch_size, tf.stack([seed, data.epoch * 2**20 + first_batch + k]))
                 train_op, _, _ = fused_step(networks, model.d_vars, model.g_vars, real, z)
                 previous = [train_op]
         with tf.control_dependencies(previous):
@@ -108,13 +117,13 @@ def build_steps(model, data, batch_size, counts, xla=False):
     return FastSteps(first_batch, run_ops, last_real, last_z)
 
 
-def run_epoch(sess, model, data, steps, num_batches, steps_per_run, stop, bar):
+def run_epoch(sess, model, data, steps, epoch, num_batches, steps_per_run, stop, bar):
     """One epoch: shuffle in the graph, then groups of fused steps; returns a feed of the last batch."""
-    sess.run(data.shuffle)
+    sess.run(data.shuffle, {data.epoch: epoch})
     done = 0
     while done < num_batches:
         count = steps_per_run if num_batches - done >= steps_per_run else 1
-        sess.run(steps.run_ops[count], {steps.first_batch: done})
+        sess.run(steps.run_ops[count], {steps.first_batch: done, data.epoch: epoch})
         done += count
         stop.check()
         bar.update(done)
@@ -139,7 +148,7 @@ class FusedFeedLoop:
     def initialize(self, sess):
         pass
 
-    def run_epoch(self, sess, train_set, rng, stop, bar, num_batches):
+    def run_epoch(self, sess, train_set, rng, stop, bar, num_batches, epoch):
         feed = None
         for done in range(1, num_batches + 1):
             images, labels = train_set.next_batch(self.config.batch_size)
@@ -158,11 +167,14 @@ class InGraphLoop:
             raise ValueError(f'--loop=in_graph needs a model that describes its networks; {model.name} does not')
         self.model, self.config, self.train_set = model, config, train_set
         images = train_set._all_images
-        self.data = in_graph_input(images.shape[0], images.shape[1])
-        self.steps = build_steps(model, self.data, config.batch_size, (config.steps_per_run, 1), xla=config.xla)
+        epoch = v1.placeholder(tf.int32, (), name='epoch')
+        self.data = in_graph_input(images.shape[0], images.shape[1], config.seed, epoch)
+        self.steps = build_steps(model, self.data, config.batch_size, (config.steps_per_run, 1), config.seed,
+                                 xla=config.xla)
 
     def initialize(self, sess):
         initialize_input(sess, self.data, self.train_set._all_images)
 
-    def run_epoch(self, sess, train_set, rng, stop, bar, num_batches):
-        return run_epoch(sess, self.model, self.data, self.steps, num_batches, self.config.steps_per_run, stop, bar)
+    def run_epoch(self, sess, train_set, rng, stop, bar, num_batches, epoch):
+        return run_epoch(sess, self.model, self.data, self.steps, epoch, num_batches, self.config.steps_per_run,
+                         stop, bar)

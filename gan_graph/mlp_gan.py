@@ -82,7 +82,7 @@ def build(arch='udacity', input_size=784, z_size=100, g_hidden_size=128, d_hidde
             d_loss=functools.partial(losses.minimax_discriminator_loss, smooth=smooth),
             g_loss=losses.minimax_generator_loss,
             d_optimizer=d_optimizer, g_optimizer=g_optimizer,
-            noise=lambda batch_size: tf.random.uniform([batch_size, z_size], -1, 1),
+            noise=functools.partial(model.uniform_noise_tensor, z_size=z_size),
             per_example_discriminator=True))
 
 

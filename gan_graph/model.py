@@ -85,7 +85,8 @@ class Networks:
     g_loss: Callable           # logits_fake -> scalar
     d_optimizer: object
     g_optimizer: object
-    noise: Callable            # batch_size -> in-graph noise tensor, the same distribution as `noise`
+    noise: Callable            # (batch_size, seed: int tensor [2]) -> in-graph noise, stateless, the
+                               # same distribution as the numpy `noise`
     # True when D treats examples independently (no batch norm): real and fake may then go through
     # D as one batch, fewer and larger matrix products with the same results.
     per_example_discriminator: bool = False
@@ -102,6 +103,15 @@ def normal_noise(rng, num, z_size):
 
 
 NOISE = {'uniform': uniform_noise, 'normal': normal_noise}
+
+
+def uniform_noise_tensor(batch_size, seed, z_size):
+    """In-graph uniform(-1, 1) noise; stateless, so a resumed run draws what it would have drawn."""
+    return tf.random.stateless_uniform([batch_size, z_size], seed=seed, minval=-1, maxval=1)
+
+
+def normal_noise_tensor(batch_size, seed, z_size):
+    return tf.random.stateless_normal([batch_size, z_size], seed=seed)
 
 
 def scope_variables(scope):

@@ -91,7 +91,7 @@ class FaithfulLoop:
     def initialize(self, sess):
         pass
 
-    def run_epoch(self, sess, train_set, rng, stop, bar, num_batches):
+    def run_epoch(self, sess, train_set, rng, stop, bar, num_batches, epoch):
         feed = None
         for done in range(1, max(1, num_batches // batches_per_iteration(self.model)) + 1):
             feed = run_iteration(sess, self.model, train_set, self.config, rng, stop)
@@ -111,11 +111,11 @@ def make_loop(model, config, train_set):
     return fast_loop.InGraphLoop(model, config, train_set)
 
 
-def run_epoch(sess, loop, train_set, config, rng, stop, label):
+def run_epoch(sess, loop, train_set, config, rng, stop, epoch):
     """One epoch of `loop`; returns the feed of its last batch (the notebook evaluates losses on it)."""
     num_batches = batches_per_epoch(train_set.num_examples, config)
-    bar = progress.Progress(num_batches, label)
-    feed = loop.run_epoch(sess, train_set, rng, stop, bar, num_batches)
+    bar = progress.Progress(num_batches, f'Epoch {epoch}/{config.epochs}')
+    feed = loop.run_epoch(sess, train_set, rng, stop, bar, num_batches, epoch)
     bar.close()
     return feed
 
@@ -200,7 +200,7 @@ def train(model, train_set, config, output_dir, log=print):
             with interrupt.stop_on_signals() as stop:
                 for epoch in range(history.epochs_done + 1, config.epochs + 1):
                     start = time.perf_counter()
-                    feed = run_epoch(sess, loop, train_set, config, rng, stop, f'Epoch {epoch}/{config.epochs}')
+                    feed = run_epoch(sess, loop, train_set, config, rng, stop, epoch)
                     losses, samples = end_of_epoch(sess, model, feed, rng, config)
                     history.losses.append(losses)
                     history.samples.append(samples)

@@ -17,8 +17,8 @@ import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
 from gan_graph import benchmark, cli, mlp_gan, mnist, quiet  # noqa: E402
 
 MODELS = {f'mlp_{arch}': functools.partial(mlp_gan.build, arch=arch) for arch in mlp_gan.ARCHS}
-DEFAULT_SETTINGS = ('faithful,fused,in_graph:1,in_graph:10,in_graph:50,in_graph:10:xla,'
-                    'in_graph:10:threads=2/1,in_graph:10:threads=1/2')
+DEFAULT_SETTINGS = ('faithful,fused,in_graph:1,in_graph:10,in_graph:50,'
+                    'in_graph:10:threads=1/1,in_graph:10:threads=2/1,in_graph:10:threads=1/2')
 
 flags.DEFINE_list('models', ['mlp_blog', 'mlp_udacity'], f'Models to time, of {sorted(MODELS)}.')
 flags.DEFINE_list('settings', DEFAULT_SETTINGS.split(','), 'Loop settings: LOOP[:STEPS_PER_RUN][:xla]'
