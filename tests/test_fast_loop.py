@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_graph import fast_loop, mlp_gan, mnist, train
+from gan_graph import fast_loop, mlp_gan, train
 from test_train import small_train_set
 
 v1 = tf.compat.v1
