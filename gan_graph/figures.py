@@ -3,16 +3,16 @@ import os
 
 import numpy as np
 
-from gan_graph import files, plots, run_dir, sampling
+from gan_graph import family_figures, files, plots, run_dir, sampling
 from gan_graph.plots import plt
 
 
-def losses_figure(losses):
-    """'Training Losses': discriminator and generator loss per epoch."""
+def losses_figure(losses, names=('Discriminator', 'Generator')):
+    """'Training Losses': discriminator (or critic) and generator loss per epoch."""
     fig, ax = plt.subplots()
     losses = np.array(losses)
-    ax.plot(losses.T[0], label='Discriminator')
-    ax.plot(losses.T[1], label='Generator')
+    ax.plot(losses.T[0], label=names[0])
+    ax.plot(losses.T[1], label=names[1])
     ax.set_title('Training Losses')
     ax.set_xlabel('Epoch')
     ax.legend()
@@ -50,7 +50,8 @@ def make_run_figures(run_directory, seed=None, log=print):
     written = []
     losses_path = run_dir.path(run_directory, run_dir.LOSSES)
     if os.path.exists(losses_path):
-        written.append(plots.save_figure(losses_figure(files.read_pickle(losses_path)),
+        written.append(plots.save_figure(losses_figure(files.read_pickle(losses_path),
+                                                       family_figures.loss_names(run_directory)),
                                          os.path.join(figures_dir, 'losses.png')))
     else:
         log(f'No {run_dir.LOSSES} in {run_directory} (the original notebook does not save losses): '
@@ -66,4 +67,5 @@ def make_run_figures(run_directory, seed=None, log=print):
     checkpoint_samples = sampling.sample_generator(run_dir.checkpoint_dir(run_directory), 16, seed=seed)
     written.append(plots.save_figure(view_samples(checkpoint_samples),
                                      os.path.join(figures_dir, 'samples_from_checkpoint.png')))
+    written += family_figures.make_family_figures(run_directory, seed=seed, log=log)
     return written

@@ -5,6 +5,9 @@ entry of `variable_scope('generator')` are `dense`, `dense_1`, ... and re-enteri
 reuse=True starts the count again. Doing the same keeps checkpoints interchangeable with the
 original tutorial code (`generator/dense/kernel`, `generator/dense_1/bias`, ...).
 """
+import math
+import re
+
 import tensorflow as tf
 
 v1 = tf.compat.v1
@@ -26,3 +29,100 @@ def dense(inputs, units, activation=None, use_bias=True, name=None):
 def leaky_relu(x, alpha):
     """The tutorials' leaky ReLU, written as they wrote it: max(alpha*x, x)."""
     return tf.maximum(alpha * x, x)
+
+
+def conv2d(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True, name=None):
+    """`tf.layers.conv2d` (NHWC): glorot-uniform kernel [k, k, in, filters], zero bias,
+    variables `<scope>/conv2d[_N]/{kernel,bias}`."""
+    in_channels = inputs.shape[-1]
+    with v1.variable_scope(name, default_name='conv2d'):
+        kernel = v1.get_variable('kernel', [kernel_size, kernel_size, in_channels, filters], dtype=inputs.dtype,
+                                 initializer=v1.glorot_uniform_initializer())
+        outputs = tf.nn.conv2d(inputs, kernel, strides=[1, strides, strides, 1], padding=padding.upper())
+        if use_bias:
+            bias = v1.get_variable('bias', [filters], dtype=inputs.dtype, initializer=v1.zeros_initializer())
+            outputs = tf.nn.bias_add(outputs, bias)
+    return activation(outputs) if activation is not None else outputs
+
+
+def deconv_output_size(size, kernel_size, strides, padding):
+    """Spatial size after a transposed convolution, as tf.layers computed it."""
+    if padding == 'same':
+        return size * strides
+    return size * strides + max(kernel_size - strides, 0)
+
+
+def conv2d_transpose(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True,
+                     name=None):
+    """`tf.layers.conv2d_transpose` (NHWC): glorot-uniform kernel [k, k, filters, in] (output channels
+    first, as tf.nn.conv2d_transpose wants it), zero bias, variables `<scope>/conv2d_transpose[_N]/...`."""
+    height, width, in_channels = inputs.shape[1:]
+    with v1.variable_scope(name, default_name='conv2d_transpose'):
+        kernel = v1.get_variable('kernel', [kernel_size, kernel_size, filters, in_channels], dtype=inputs.dtype,
+                                 initializer=v1.glorot_uniform_initializer())
+        out_height = deconv_output_size(height, kernel_size, strides, padding)
+        out_width = deconv_output_size(width, kernel_size, strides, padding)
+        output_shape = tf.stack([tf.shape(inputs)[0], out_height, out_width, filters])
+        outputs = tf.nn.conv2d_transpose(inputs, kernel, output_shape, strides=[1, strides, strides, 1],
+                                         padding=padding.upper())
+        outputs.set_shape([inputs.shape[0], out_height, out_width, filters])
+        if use_bias:
+            bias = v1.get_variable('bias', [filters], dtype=inputs.dtype, initializer=v1.zeros_initializer())
+            outputs = tf.nn.bias_add(outputs, bias)
+    return activation(outputs) if activation is not None else outputs
+
+
+def batch_norm(inputs, training, momentum=0.99, epsilon=1e-3, name=None):
+    """`tf.layers.batch_normalization` over the last axis: variables `<scope>/batch_normalization[_N]/`
+    gamma (ones), beta (zeros) and the non-trainable moving_mean (zeros) and moving_variance (ones).
+
+    training=True: normalize with the batch's mean and (biased) variance and add the moving-average
+    updates, `moving -= (moving - batch) * (1 - momentum)`, to GraphKeys.UPDATE_OPS; run them with the
+    train op (`update_ops(scope)`). training=False: normalize with the moving statistics, no updates.
+    """
+    params_shape = [inputs.shape[-1]]
+    with v1.variable_scope(name, default_name='batch_normalization'):
+        gamma = v1.get_variable('gamma', params_shape, dtype=inputs.dtype, initializer=v1.ones_initializer())
+        beta = v1.get_variable('beta', params_shape, dtype=inputs.dtype, initializer=v1.zeros_initializer())
+        moving_mean = v1.get_variable('moving_mean', params_shape, dtype=inputs.dtype,
+                                      initializer=v1.zeros_initializer(), trainable=False)
+        moving_variance = v1.get_variable('moving_variance', params_shape, dtype=inputs.dtype,
+                                          initializer=v1.ones_initializer(), trainable=False)
+        if training:
+            mean, variance = tf.nn.moments(inputs, axes=list(range(inputs.shape.ndims - 1)))
+            for moving, batch in ((moving_mean, mean), (moving_variance, variance)):
+                update = v1.assign_sub(moving, (moving - batch) * (1 - momentum))
+                v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, update)
+        else:
+            mean, variance = moving_mean, moving_variance
+        return tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
+
+
+def update_ops(scope):
+    """The batch-norm updates of the network built under variable scope `scope` (every entry of it:
+    `scope/`, `scope_1/`, ...); run a train op under `tf.control_dependencies(update_ops(scope))`."""
+    entry = re.compile(re.escape(scope) + r'(_\d+)?/')
+    return [op for op in v1.get_collection(v1.GraphKeys.UPDATE_OPS) if entry.match(op.name)]
+
+
+def embedding(ids, input_dim, output_dim, name=None):
+    """Keras' `Embedding(input_dim, output_dim)` + Flatten for one id per example: a table
+    `<scope>/embedding[_N]/embeddings` [input_dim, output_dim], uniform in [-0.05, 0.05]."""
+    with v1.variable_scope(name, default_name='embedding'):
+        table = v1.get_variable('embeddings', [input_dim, output_dim],
+                                initializer=v1.random_uniform_initializer(-0.05, 0.05))
+        return tf.nn.embedding_lookup(table, ids)
+
+
+def dropout(inputs, rate, training, name=None):
+    """`tf.layers.dropout`: zero a fraction `rate` of the units and scale the rest by 1/(1 - rate)
+    when training; identity otherwise. No variables."""
+    if not training or rate == 0:
+        return inputs
+    with tf.name_scope(name or 'dropout'):
+        return tf.nn.dropout(inputs, rate=rate)
+
+
+def flatten(inputs):
+    """`tf.layers.flatten`: (N, ...) -> (N, prod(...))."""
+    return tf.reshape(inputs, [-1, math.prod(int(dim) for dim in inputs.shape[1:])])
