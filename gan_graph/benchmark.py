@@ -3,7 +3,9 @@
 FLOPs are counted the same way for every loop, so the numbers compare: TensorFlow's profiler counts
 one forward pass of G and of D at the batch size; a training step is taken as 3x forward for each
 pass that is trained (forward + two backward products): D on the real and on the fake batch, and G
-through D, so 3*G + 3*(2*D) + 3*D. The faithful loop's second forward of G is not counted as useful.
+through D, so 3*G + 3*(2*D) + 3*D. Where the G step draws its own noise (DCGAN), the D step's forward
+of G is useful too (+1*G); where it reuses the D step's noise, the faithful loop's second forward of
+G is not counted as useful.
 """
 import dataclasses
 import statistics
@@ -12,7 +14,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from gan_graph import interrupt, progress, train
+from gan_graph import fast_loop, interrupt, progress, train
 
 v1 = tf.compat.v1
 
@@ -71,13 +73,14 @@ def forward_flops(build_model, network, input_shape):
 
 
 def step_flops(build_model, batch_size):
-    """Useful FLOPs of one training step: 3*G + 9*D forward passes (see the module doc)."""
+    """Useful FLOPs of one training step: 3*G (4*G with fresh G-step noise) + 9*D forward passes."""
     with tf.Graph().as_default():
         model = build_model()
         z_size, image_size = int(model.z_input.shape[-1]), int(model.real_input.shape[-1])
+        generator_passes = 4 if fast_loop.generator_draws_fresh_noise(model, 'fused') else 3
     g_flops = forward_flops(build_model, 'generator', (batch_size, z_size))
     d_flops = forward_flops(build_model, 'discriminator', (batch_size, image_size))
-    return 3 * g_flops + 9 * d_flops
+    return generator_passes * g_flops + 9 * d_flops
 
 
 def time_epochs(build_model, train_set, setting, batch_size, epochs, num_batches, seed=0):

@@ -55,10 +55,10 @@ def discriminator(x, reuse=False, alpha=0.2, training=True, filters=(64, 128), k
     with v1.variable_scope('discriminator', reuse=reuse):
         x = tf.reshape(x, (-1,) + IMAGE_SHAPE)
         # 28x28 -> 14x14; no batch norm on the input layer
-        x = ops.leaky_relu(ops.conv2d(x, filters[0], kernel_size, strides=2, padding='same'), alpha)
+        x = ops.keras_leaky_relu(ops.conv2d(x, filters[0], kernel_size, strides=2, padding='same'), alpha)
         # 14x14 -> 7x7
         x = ops.conv2d(x, filters[1], kernel_size, strides=2, padding='same')
-        x = ops.leaky_relu(ops.batch_norm(x, training=training), alpha)
+        x = ops.keras_leaky_relu(ops.batch_norm(x, training=training), alpha)
         # Flatten into a single sigmoid output
         logits = ops.dense(ops.flatten(x), 1)
         out = tf.sigmoid(logits)
@@ -83,11 +83,13 @@ def build(z_size=100, g_filters=(128, 64), d_filters=(64, 128), kernel_size=5, a
     g_vars = model.scope_variables('generator')
     d_vars = model.scope_variables('discriminator')
     g_state = model.scope_state('generator')  # + batch-norm moving statistics; before the optimizers' slots
+    d_optimizer = v1.train.AdamOptimizer(learning_rate, beta1=beta1)
+    g_optimizer = v1.train.AdamOptimizer(learning_rate, beta1=beta1)
     # Each network's train op also updates its own batch-norm moving statistics.
     with tf.control_dependencies(ops.update_ops('discriminator')):
-        d_train_opt = v1.train.AdamOptimizer(learning_rate, beta1=beta1).minimize(d_loss, var_list=d_vars)
+        d_train_opt = d_optimizer.minimize(d_loss, var_list=d_vars)
     with tf.control_dependencies(ops.update_ops('generator')):
-        g_train_opt = v1.train.AdamOptimizer(learning_rate, beta1=beta1).minimize(g_loss, var_list=g_vars)
+        g_train_opt = g_optimizer.minimize(g_loss, var_list=g_vars)
 
     spec = generator_spec(z_size, g_filters, kernel_size)
     return model.GANModel(
@@ -100,7 +102,15 @@ def build(z_size=100, g_filters=(128, 64), d_filters=(64, 128), kernel_size=5, a
         preprocess=lambda images: images * 2 - 1,
         signature=dict(z_size=z_size, g_filters=list(g_filters), d_filters=list(d_filters),
                        kernel_size=kernel_size),
-        generator_spec=spec)
+        generator_spec=spec,
+        networks=model.Networks(
+            generator=functools.partial(generator, reuse=True, filters=g_filters, kernel_size=kernel_size),
+            discriminator=lambda x: discriminator(x, reuse=True, alpha=alpha, filters=d_filters,
+                                                  kernel_size=kernel_size)[1],
+            d_loss=functools.partial(losses.minimax_discriminator_loss, smooth=0.0),
+            g_loss=losses.minimax_generator_loss,
+            d_optimizer=d_optimizer, g_optimizer=g_optimizer,
+            noise=functools.partial(model.uniform_noise_tensor, z_size=z_size)))
 
 
 def generator_spec(z_size, filters, kernel_size):

@@ -5,6 +5,7 @@ entry of `variable_scope('generator')` are `dense`, `dense_1`, ... and re-enteri
 reuse=True starts the count again. Doing the same keeps checkpoints interchangeable with the
 original tutorial code (`generator/dense/kernel`, `generator/dense_1/bias`, ...).
 """
+import contextlib
 import math
 import re
 
@@ -27,8 +28,14 @@ def dense(inputs, units, activation=None, use_bias=True, name=None):
 
 
 def leaky_relu(x, alpha):
-    """The tutorials' leaky ReLU, written as they wrote it: max(alpha*x, x)."""
+    """The TF1 tutorials' leaky ReLU, written as they wrote it: max(alpha*x, x)."""
     return tf.maximum(alpha * x, x)
+
+
+def keras_leaky_relu(x, alpha):
+    """Keras' `LeakyReLU(alpha)` layer: the one fused op `tf.nn.leaky_relu`, the same values and gradients
+    as max(alpha*x, x) for 0 <= alpha <= 1, at a third of the cost in a conv net's training step."""
+    return tf.nn.leaky_relu(x, alpha)
 
 
 def conv2d(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True, name=None):
@@ -88,14 +95,32 @@ def batch_norm(inputs, training, momentum=0.99, epsilon=1e-3, name=None):
                                       initializer=v1.zeros_initializer(), trainable=False)
         moving_variance = v1.get_variable('moving_variance', params_shape, dtype=inputs.dtype,
                                           initializer=v1.ones_initializer(), trainable=False)
-        if training:
-            mean, variance = tf.nn.moments(inputs, axes=list(range(inputs.shape.ndims - 1)))
-            for moving, batch in ((moving_mean, mean), (moving_variance, variance)):
-                update = v1.assign_sub(moving, (moving - batch) * (1 - momentum))
-                v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, update)
-        else:
-            mean, variance = moving_mean, moving_variance
-        return tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
+        if not training:
+            return normalize(inputs, moving_mean, moving_variance, beta, gamma, epsilon)
+        outputs, mean, variance = normalize_with_batch_statistics(inputs, beta, gamma, epsilon)
+        for moving, batch in ((moving_mean, mean), (moving_variance, variance)):
+            update = v1.assign_sub(moving, (moving - batch) * (1 - momentum))
+            v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, update)
+        return outputs
+
+
+def normalize(inputs, mean, variance, beta, gamma, epsilon):
+    if inputs.shape.ndims == 4:
+        return v1.nn.fused_batch_norm(inputs, gamma, beta, mean, variance, epsilon, is_training=False)[0]
+    return tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
+
+
+def normalize_with_batch_statistics(inputs, beta, gamma, epsilon):
+    """(normalized inputs, batch mean, biased batch variance). Feature maps (4-D) take the one fused
+    kernel, as tf.layers did (fused=None), with its Bessel correction removed as tf.layers removed it;
+    other ranks take tf.nn.moments."""
+    if inputs.shape.ndims == 4:
+        outputs, mean, unbiased_variance = v1.nn.fused_batch_norm(inputs, gamma, beta, epsilon=epsilon,
+                                                                  is_training=True)
+        count = tf.cast(tf.size(inputs) // tf.size(mean), inputs.dtype)
+        return outputs, mean, unbiased_variance * (count - 1) / count
+    mean, variance = tf.nn.moments(inputs, axes=list(range(inputs.shape.ndims - 1)))
+    return tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon), mean, variance
 
 
 def update_ops(scope):
@@ -103,6 +128,17 @@ def update_ops(scope):
     `scope/`, `scope_1/`, ...); run a train op under `tf.control_dependencies(update_ops(scope))`."""
     entry = re.compile(re.escape(scope) + r'(_\d+)?/')
     return [op for op in v1.get_collection(v1.GraphKeys.UPDATE_OPS) if entry.match(op.name)]
+
+
+@contextlib.contextmanager
+def new_update_ops():
+    """Yields a list that, after the block, holds the batch-norm updates the block added: a network
+    built again for another step (the fast loop's fused step) runs its own updates, not every call's."""
+    collection = v1.get_collection_ref(v1.GraphKeys.UPDATE_OPS)
+    before = len(collection)
+    added = []
+    yield added
+    added.extend(collection[before:])
 
 
 def embedding(ids, input_dim, output_dim, name=None):

@@ -124,3 +124,34 @@ def test_embedding_dropout_and_flatten():
     np.testing.assert_allclose(np.unique(dropped_value), [0.0, 1 / 0.6], rtol=1e-6)
     assert abs((dropped_value == 0).mean() - 0.4) < 0.03
     assert flat.shape.as_list() == [3, 40]
+
+
+def test_keras_leaky_relu_has_the_values_and_gradients_of_the_tutorials_max_form():
+    x_value = np.array([-3.5, -1e-30, 0.0, 1e-30, 0.25, 7.0], np.float32)
+    upstream = np.array([0.5, -2.0, 3.0, 1.5, -0.75, 2.0], np.float32)
+    with tf.Graph().as_default():
+        x = v1.placeholder(tf.float32, x_value.shape)
+        results = []
+        for activation in (ops.leaky_relu, ops.keras_leaky_relu):
+            y = activation(x, 0.2)
+            results.append((y, tf.gradients(y, x, grad_ys=upstream)[0]))
+        with v1.Session() as sess:
+            (max_y, max_grad), (keras_y, keras_grad) = sess.run(results, {x: x_value})
+    np.testing.assert_array_equal(max_y, np.maximum(np.float32(0.2) * x_value, x_value))
+    np.testing.assert_array_equal(keras_y, max_y)
+    np.testing.assert_array_equal(max_grad, np.where(x_value > 0, 1, np.float32(0.2)) * upstream)
+    np.testing.assert_array_equal(keras_grad, max_grad)
+
+
+def test_new_update_ops_holds_only_the_updates_added_in_its_block():
+    with tf.Graph().as_default():
+        x = v1.placeholder(tf.float32, (None, 3))
+        with v1.variable_scope('net'):
+            ops.batch_norm(x, training=True)
+        with ops.new_update_ops() as added:
+            with v1.variable_scope('net', reuse=True):
+                ops.batch_norm(x, training=True)
+            with v1.variable_scope('net', reuse=True):
+                ops.batch_norm(x, training=False)
+        assert len(v1.get_collection(v1.GraphKeys.UPDATE_OPS)) == 4
+        assert [op.name.split('/')[0] for op in added] == ['net_1', 'net_1']
