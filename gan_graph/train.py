@@ -165,6 +165,11 @@ class RunState:
             'reader': train_set.get_state(), 'noise_rng': rng.get_state()})
 
 
+def print_line(text):
+    """Each epoch's line reaches a log file when it is printed, not when a buffer fills."""
+    print(text, flush=True)
+
+
 def end_of_epoch(sess, model, feed, rng, config):
     """Losses on the last batch (as the notebook printed them) and samples from fresh noise."""
     d_loss, g_loss = sess.run([model.d_loss, model.g_loss], feed_dict=feed)
@@ -172,11 +177,12 @@ def end_of_epoch(sess, model, feed, rng, config):
     return (float(d_loss), float(g_loss)), samples
 
 
-def train(model, train_set, config, output_dir, log=print):
+def train(model, train_set, config, output_dir, log=None):
     """Train `model` (built in the default graph) on `train_set`; returns the History.
 
     Resumes from `output_dir` when it holds finished epochs; raises TrainingInterrupted on a signal.
     """
+    log = log or print_line
     state = RunState(output_dir)
     loop = make_loop(model, config, train_set)
     savers = (checkpoints.generator_saver(model.g_save_vars), checkpoints.training_saver())
@@ -217,7 +223,7 @@ def train(model, train_set, config, output_dir, log=print):
     return history
 
 
-def train_new_graph(build_model, train_set, config, output_dir, log=print):
+def train_new_graph(build_model, train_set, config, output_dir, log=None):
     """Build the model in a fresh graph seeded with config.seed, then train it."""
     with tf.Graph().as_default():
         v1.set_random_seed(config.seed)

@@ -6,6 +6,7 @@ import pytest
 
 import gan_graph  # noqa: F401  (quiet TensorFlow before any test imports it)
 from gan_graph import mnist
+import tensorflow as tf  # noqa: E402  (after gan_graph: quiet)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA_DIR = os.path.join(REPO_ROOT, 'data', 'mnist')
@@ -24,3 +25,16 @@ def run_script(name, *args, env=None, check=True, timeout=300):
 @pytest.fixture(scope='session')
 def mnist_data():
     return mnist.read_data_sets(DATA_DIR, seed=0)
+
+
+def build_graph(build_model, seed=0, **kwargs):
+    """Build a model in a fresh graph seeded with `seed`; returns (graph, model)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.set_random_seed(seed)
+        model = build_model(**kwargs)
+    return graph, model
+
+
+def names(variables):
+    return [var.op.name for var in variables]

@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from gan_graph import cgan, family_figures, mnist, run_dir, sampling, train
-from conftest import run_script
+from conftest import build_graph, names, run_script
 
 v1 = tf.compat.v1
 
@@ -33,15 +33,7 @@ DISCRIMINATOR_VARIABLES = [
 
 
 def build(seed=0, **kwargs):
-    graph = tf.Graph()
-    with graph.as_default():
-        v1.set_random_seed(seed)
-        model = cgan.build(**kwargs)
-    return graph, model
-
-
-def names(variables):
-    return [var.op.name for var in variables]
+    return build_graph(cgan.build, seed, **kwargs)
 
 
 def test_variables_and_shapes():

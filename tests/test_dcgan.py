@@ -5,7 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from gan_graph import checkpoints, dcgan, files, mnist, run_dir, sampling, train
-from conftest import run_script
+from conftest import build_graph, names, run_script
 
 v1 = tf.compat.v1
 
@@ -25,15 +25,7 @@ MOVING = ['generator/batch_normalization/moving_mean', 'generator/batch_normaliz
 
 
 def build(seed=0, **kwargs):
-    graph = tf.Graph()
-    with graph.as_default():
-        v1.set_random_seed(seed)
-        model = dcgan.build(**kwargs)
-    return graph, model
-
-
-def names(variables):
-    return [var.op.name for var in variables]
+    return build_graph(dcgan.build, seed, **kwargs)
 
 
 def test_variables_and_shapes():

@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 
 from gan_graph import checkpoints, family_figures, wgan, wgan_losses
-from conftest import run_script
+from conftest import build_graph, names, run_script
 
 v1 = tf.compat.v1
 
@@ -15,15 +15,7 @@ CRITIC_VARIABLES = [
 
 
 def build(seed=0, **kwargs):
-    graph = tf.Graph()
-    with graph.as_default():
-        v1.set_random_seed(seed)
-        model = wgan.build(**kwargs)
-    return graph, model
-
-
-def names(variables):
-    return [var.op.name for var in variables]
+    return build_graph(wgan.build, seed, **kwargs)
 
 
 @pytest.mark.parametrize('mode', wgan.MODES)
