@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from absl import app, flags  # noqa: E402
 
 import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
-from gan_graph import benchmark, cli, dcgan, mlp_gan, mnist, quiet  # noqa: E402
+from gan_graph import benchmark, cli, dcgan, mlp_gan, mnist, quiet, train  # noqa: E402
 
 # name -> (build, batch size of its training script, batches timed per epoch by default: 0 = all)
 MODELS = {f'mlp_{arch}': (functools.partial(mlp_gan.build, arch=arch), 100, 0) for arch in mlp_gan.ARCHS}
@@ -44,6 +44,8 @@ FLAGS = flags.FLAGS
 def parse_setting(text):
     """'in_graph:10:xla:threads=2/1' -> LoopSetting."""
     loop, *options = text.split(':')
+    if loop not in train.LOOPS:
+        raise ValueError(f'--settings: loop must be one of {train.LOOPS}, got {loop!r} in {text!r}')
     setting = benchmark.LoopSetting(loop=loop)
     for option in options:
         if option == 'xla':

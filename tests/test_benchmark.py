@@ -1,0 +1,40 @@
+"""The benchmark: its FLOP count against the layer arithmetic, and the script's table and errors."""
+import functools
+import re
+
+import pytest
+
+from gan_graph import benchmark, mlp_gan, quiet
+from conftest import run_script
+
+
+def test_step_flops_count_the_matrix_products_of_one_training_step():
+    batch = 100
+    with quiet.stderr_fd_silenced():
+        flops = benchmark.step_flops(functools.partial(mlp_gan.build, arch='udacity'), batch)
+    generator_macs = 100 * 128 + 128 * 784     # z -> 128 -> 784
+    discriminator_macs = 784 * 128 + 128 * 1   # 784 -> 128 -> 1
+    # The notebook's G step reuses the D step's noise: 3 forward-equivalents of G, 9 of D.
+    matmul_flops = 2 * batch * (3 * generator_macs + 9 * discriminator_macs)
+    # The profiler also counts the element-wise ops (bias, leaky ReLU, tanh): a few percent more.
+    assert matmul_flops <= flops <= 1.05 * matmul_flops
+
+
+def test_the_script_prints_a_row_per_model_and_loop_against_the_faithful_loop():
+    result = run_script('benchmark.py', '--models=mlp_udacity', '--epochs=1', '--num_batches=3',
+                        '--settings=in_graph:3,fused')
+    rows = [line.split('|')[1:-1] for line in result.stdout.splitlines() if line.startswith('| mlp_udacity')]
+    assert [row[1].strip() for row in rows] == ['faithful', 'in_graph x3', 'fused']
+    assert rows[0][3].strip() == '1.00x'
+    for row in rows:
+        assert float(row[2]) > 0 and re.fullmatch(r' \d+\.\d\dx ', row[3]) and float(row[4]) > 0
+    assert result.stderr == ''
+
+
+@pytest.mark.parametrize('setting, message', [('in_graph:fast', "--settings: cannot read 'fast'"),
+                                              ('async', "--settings: loop must be one of ('faithful', 'fused', 'in_graph'), got 'async'")])
+def test_a_bad_setting_is_named_in_one_line(setting, message):
+    result = run_script('benchmark.py', '--models=mlp_udacity', '--epochs=1', '--num_batches=2',
+                        f'--settings={setting}', check=False)
+    assert result.returncode == 2
+    assert message in result.stderr and 'Traceback' not in result.stderr
