@@ -14,7 +14,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from gan_graph import fast_loop, interrupt, progress, train
+from gan_graph import fast_loop, interrupt, progress, session, train
 
 v1 = tf.compat.v1
 
@@ -26,10 +26,12 @@ class LoopSetting:
     xla: bool = False
     intra_op_threads: int = 0
     inter_op_threads: int = 0
+    bf16: bool = False
 
     @property
     def label(self):
-        text = self.loop + (f' x{self.steps_per_run}' if self.steps_per_run > 1 else '') + (' +xla' if self.xla else '')
+        text = (self.loop + (f' x{self.steps_per_run}' if self.steps_per_run > 1 else '') + (' +xla' if self.xla else '')
+                + (' +bf16' if self.bf16 else ''))
         if self.intra_op_threads or self.inter_op_threads:
             text += f' threads {self.intra_op_threads}/{self.inter_op_threads}'
         return text
@@ -87,8 +89,7 @@ def time_epochs(build_model, train_set, setting, batch_size, epochs, num_batches
     """Seconds of each epoch (training only: no checkpoints or samples) after one warm-up epoch."""
     config = train.TrainConfig(batch_size=batch_size, max_batches_per_epoch=num_batches, seed=seed,
                                loop=setting.loop, steps_per_run=setting.steps_per_run, xla=setting.xla)
-    session_config = v1.ConfigProto(intra_op_parallelism_threads=setting.intra_op_threads,
-                                    inter_op_parallelism_threads=setting.inter_op_threads)
+    session_config = session.session_config(setting.intra_op_threads, setting.inter_op_threads, setting.bf16)
     rng = np.random.RandomState(seed)
     with tf.Graph().as_default():
         v1.set_random_seed(seed)

@@ -5,7 +5,7 @@ import sys
 
 from absl import flags
 
-from gan_graph import checkpoints, interrupt, mnist, train
+from gan_graph import checkpoints, interrupt, mnist, session, train
 
 FLAGS = flags.FLAGS
 # Errors whose message already says what is wrong and what was expected: print it, no traceback.
@@ -40,12 +40,16 @@ def define_loop_flags(loop='faithful', steps_per_run=1):
     flags.DEFINE_bool('xla', False, 'With --loop=in_graph: compile the training step with XLA.')
     flags.DEFINE_integer('intra_op_threads', 0, 'Threads inside one op (0: TensorFlow decides).', lower_bound=0)
     flags.DEFINE_integer('inter_op_threads', 0, 'Ops run in parallel (0: TensorFlow decides).', lower_bound=0)
+    flags.DEFINE_bool('bf16', False, "Run convolutions and matrix products in bfloat16 (oneDNN's automatic mixed "
+                      'precision; variables stay float32). Faster only on CPUs with bfloat16 instructions; '
+                      'changes the numerics (README, Speed).')
 
 
 def session_config():
-    import tensorflow as tf
-    return tf.compat.v1.ConfigProto(intra_op_parallelism_threads=FLAGS.intra_op_threads,
-                                    inter_op_parallelism_threads=FLAGS.inter_op_threads)
+    if FLAGS.bf16 and not session.cpu_has_bf16():
+        print('warning: --bf16 on a CPU without bfloat16 instructions (avx512_bf16, amx_bf16): oneDNN '
+              'emulates them, so training will be slower, not faster.', file=sys.stderr)
+    return session.session_config(FLAGS.intra_op_threads, FLAGS.inter_op_threads, FLAGS.bf16)
 
 
 def loop_settings():

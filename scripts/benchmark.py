@@ -22,11 +22,11 @@ from gan_graph import benchmark, cli, dcgan, mlp_gan, mnist, quiet, train  # noq
 # name -> (build, batch size of its training script, batches timed per epoch by default: 0 = all)
 MODELS = {f'mlp_{arch}': (functools.partial(mlp_gan.build, arch=arch), 100, 0) for arch in mlp_gan.ARCHS}
 MODELS['dcgan'] = (dcgan.build, 64, 100)
-DEFAULT_SETTINGS = ('faithful,fused,in_graph:1,in_graph:10,in_graph:50,'
+DEFAULT_SETTINGS = ('faithful,fused,in_graph:1,in_graph:10,in_graph:50,in_graph:10:bf16,'
                     'in_graph:10:threads=1/1,in_graph:10:threads=2/1,in_graph:10:threads=1/2')
 
 flags.DEFINE_list('models', ['mlp_blog', 'mlp_udacity', 'dcgan'], f'Models to time, of {sorted(MODELS)}.')
-flags.DEFINE_list('settings', DEFAULT_SETTINGS.split(','), 'Loop settings: LOOP[:STEPS_PER_RUN][:xla]'
+flags.DEFINE_list('settings', DEFAULT_SETTINGS.split(','), 'Loop settings: LOOP[:STEPS_PER_RUN][:xla][:bf16]'
                   '[:threads=INTRA/INTER]. The faithful loop is always timed first, as the reference.')
 flags.DEFINE_integer('epochs', 3, 'Timed epochs per setting (after one warm-up epoch); the median is reported.',
                      lower_bound=1)
@@ -50,13 +50,15 @@ def parse_setting(text):
     for option in options:
         if option == 'xla':
             setting.xla = True
+        elif option == 'bf16':
+            setting.bf16 = True
         elif option.startswith('threads='):
             setting.intra_op_threads, setting.inter_op_threads = map(int, option[len('threads='):].split('/'))
         elif option.isdigit():
             setting.steps_per_run = int(option)
         else:
             raise ValueError(f'--settings: cannot read {option!r} in {text!r} '
-                             f'(expected LOOP[:STEPS][:xla][:threads=INTRA/INTER])')
+                             f'(expected LOOP[:STEPS][:xla][:bf16][:threads=INTRA/INTER])')
     return setting
 
 
