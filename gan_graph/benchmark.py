@@ -109,6 +109,18 @@ def time_epochs(build_model, train_set, setting, batch_size, epochs, num_batches
     return seconds[1:]
 
 
+def time_settings(build_model, train_set, settings, batch_size, epochs, num_batches, sessions):
+    """Median epoch seconds of each setting in each of `sessions` fresh graphs and sessions, the settings
+    taken in turn within each round so that drift in the machine's speed touches them alike. Returns
+    one list of per-session medians per setting: a session can land in a slower mode than the next."""
+    medians = [[] for _ in settings]
+    for _ in range(sessions):
+        for index, setting in enumerate(settings):
+            seconds = time_epochs(build_model, train_set, setting, batch_size, epochs, num_batches)
+            medians[index].append(statistics.median(seconds))
+    return medians
+
+
 class NullStream:
     def isatty(self):
         return False

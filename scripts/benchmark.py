@@ -1,10 +1,10 @@
 """Seconds per epoch of each training loop, per model: median, ratio to the faithful loop, GFLOP/s.
 
-  python scripts/benchmark.py                     # the README table (about 25 minutes on 2 cores)
-  python scripts/benchmark.py --epochs=1 --num_batches=20 --settings=faithful,in_graph:10   # quick look
+  python scripts/benchmark.py                     # the README table (about 15 minutes on 2 cores)
+  python scripts/benchmark.py --sessions=1 --epochs=1 --num_batches=20 --settings=faithful,in_graph:10
 
-Each model trains at its own script's batch size. The MLP GANs time whole epochs; the DCGAN (about
-100 s an epoch on 2 cores) times its first 100 batches, and the table scales every time to a full epoch.
+Each model trains at its own script's batch size. The MLP GANs time whole epochs; the DCGAN (45-100 s
+an epoch on 2 cores) times its first 100 batches, and the table scales every time to a full epoch.
 """
 import functools
 import os
@@ -28,8 +28,9 @@ DEFAULT_SETTINGS = ('faithful,fused,in_graph:1,in_graph:10,in_graph:50,in_graph:
 flags.DEFINE_list('models', ['mlp_blog', 'mlp_udacity', 'dcgan'], f'Models to time, of {sorted(MODELS)}.')
 flags.DEFINE_list('settings', DEFAULT_SETTINGS.split(','), 'Loop settings: LOOP[:STEPS_PER_RUN][:xla][:bf16]'
                   '[:threads=INTRA/INTER]. The faithful loop is always timed first, as the reference.')
-flags.DEFINE_integer('epochs', 3, 'Timed epochs per setting (after one warm-up epoch); the median is reported.',
-                     lower_bound=1)
+flags.DEFINE_integer('epochs', 3, 'Timed epochs per session (after one warm-up epoch).', lower_bound=1)
+flags.DEFINE_integer('sessions', 3, 'Fresh graph and session per setting, in turn: the table gives the median of '
+                     "the sessions' median epochs, and their range.", lower_bound=1)
 flags.DEFINE_integer('batch_size', None, "Batch size (unset: each model's own, 100 for the MLPs, 64 for the DCGAN).",
                      lower_bound=1)
 flags.DEFINE_integer('num_batches', None, 'Batches timed per epoch, the time then scaled to a full epoch '
@@ -72,8 +73,8 @@ def main(argv):
             peak = benchmark.matmul_gflops()
         print(f'Machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}; '
               f'float32 2048x2048 matmul: {peak:.0f} GFLOP/s')
-        print('| model | loop | s/epoch (median) | vs faithful | GFLOP/s | % of matmul |')
-        print('|---|---|---:|---:|---:|---:|')
+        print('| model | loop | s/epoch (median) | sessions (min-max) | vs faithful | GFLOP/s | % of matmul |')
+        print('|---|---|---:|---:|---:|---:|---:|')
         for name in FLAGS.models:
             build, batch_size, num_batches = MODELS[name]
             batch_size = FLAGS.batch_size or batch_size
@@ -82,14 +83,16 @@ def main(argv):
             timed = min(num_batches or full_epoch, full_epoch)
             with quiet.stderr_fd_silenced():
                 flops = benchmark.step_flops(build, batch_size)
-            reference = None
-            for setting in settings:
-                seconds = benchmark.time_epochs(build, data.train, setting, batch_size, FLAGS.epochs, timed)
-                median = statistics.median(seconds) * full_epoch / timed
-                reference = reference or median
+            session_medians = benchmark.time_settings(build, data.train, settings, batch_size, FLAGS.epochs,
+                                                      timed, FLAGS.sessions)
+            scale = full_epoch / timed
+            reference = statistics.median(session_medians[0]) * scale
+            for setting, medians in zip(settings, session_medians):
+                median = statistics.median(medians) * scale
                 gflops = flops * full_epoch / median / 1e9
-                print(f'| {name} | {setting.label} | {median:.2f} | {reference / median:.2f}x | '
-                      f'{gflops:.0f} | {100 * gflops / peak:.0f}% |', flush=True)
+                print(f'| {name} | {setting.label} | {median:.2f} | {min(medians) * scale:.2f}-'
+                      f'{max(medians) * scale:.2f} | {reference / median:.2f}x | {gflops:.0f} | '
+                      f'{100 * gflops / peak:.0f}% |', flush=True)
 
 if __name__ == '__main__':
     app.run(main)

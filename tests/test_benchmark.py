@@ -21,20 +21,22 @@ def test_step_flops_count_the_matrix_products_of_one_training_step():
 
 
 def test_the_script_prints_a_row_per_model_and_loop_against_the_faithful_loop():
-    result = run_script('benchmark.py', '--models=mlp_udacity', '--epochs=1', '--num_batches=3',
+    result = run_script('benchmark.py', '--models=mlp_udacity', '--sessions=2', '--epochs=1', '--num_batches=3',
                         '--settings=in_graph:3,fused')
     rows = [line.split('|')[1:-1] for line in result.stdout.splitlines() if line.startswith('| mlp_udacity')]
     assert [row[1].strip() for row in rows] == ['faithful', 'in_graph x3', 'fused']
-    assert rows[0][3].strip() == '1.00x'
+    assert rows[0][4].strip() == '1.00x'
     for row in rows:
-        assert float(row[2]) > 0 and re.fullmatch(r' \d+\.\d\dx ', row[3]) and float(row[4]) > 0
+        low, high = map(float, row[3].split('-'))
+        assert 0 < low <= float(row[2]) <= high  # the median of the sessions lies in their range
+        assert re.fullmatch(r' \d+\.\d\dx ', row[4]) and float(row[5]) > 0
     assert result.stderr == ''
 
 
 @pytest.mark.parametrize('setting, message', [('in_graph:fast', "--settings: cannot read 'fast'"),
                                               ('async', "--settings: loop must be one of ('faithful', 'fused', 'in_graph'), got 'async'")])
 def test_a_bad_setting_is_named_in_one_line(setting, message):
-    result = run_script('benchmark.py', '--models=mlp_udacity', '--epochs=1', '--num_batches=2',
+    result = run_script('benchmark.py', '--models=mlp_udacity', '--sessions=1', '--epochs=1', '--num_batches=2',
                         f'--settings={setting}', check=False)
     assert result.returncode == 2
     assert message in result.stderr and 'Traceback' not in result.stderr
