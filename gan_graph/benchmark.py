@@ -112,7 +112,7 @@ def time_epochs(build_model, train_set, setting, batch_size, epochs, num_batches
 def time_settings(build_model, train_set, settings, batch_size, epochs, num_batches, sessions):
     """Median epoch seconds of each setting in each of `sessions` fresh graphs and sessions, the settings
     taken in turn within each round so that drift in the machine's speed touches them alike. Returns
-    one list of per-session medians per setting: a session can land in a slower mode than the next."""
+    one list of per-session medians per setting."""
     medians = [[] for _ in settings]
     for _ in range(sessions):
         for index, setting in enumerate(settings):

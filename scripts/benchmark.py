@@ -1,6 +1,6 @@
 """Seconds per epoch of each training loop, per model: median, ratio to the faithful loop, GFLOP/s.
 
-  python scripts/benchmark.py                     # the README table (about 15 minutes on 2 cores)
+  python scripts/benchmark.py                     # the README table (about 18 minutes on 2 cores)
   python scripts/benchmark.py --sessions=1 --epochs=1 --num_batches=20 --settings=faithful,in_graph:10
 
 Each model trains at its own script's batch size. The MLP GANs time whole epochs; the DCGAN (45-100 s
