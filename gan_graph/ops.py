@@ -33,8 +33,9 @@ def leaky_relu(x, alpha):
 
 
 def keras_leaky_relu(x, alpha):
-    """Keras' `LeakyReLU(alpha)` layer: the one fused op `tf.nn.leaky_relu`, the same values and gradients
-    as max(alpha*x, x) for 0 <= alpha <= 1, at a third of the cost in a conv net's training step."""
+    """Keras' `LeakyReLU(alpha)` layer: the one op `tf.nn.leaky_relu` (oneDNN fuses it into the convolution
+    before it), with the values and gradients of max(alpha*x, x) for 0 <= alpha <= 1 but without that
+    form's multiply, maximum and select-based gradient ops."""
     return tf.nn.leaky_relu(x, alpha)
 
 
@@ -105,6 +106,7 @@ def batch_norm(inputs, training, momentum=0.99, epsilon=1e-3, name=None):
 
 
 def normalize(inputs, mean, variance, beta, gamma, epsilon):
+    """Normalize with given statistics (the moving ones, when sampling)."""
     if inputs.shape.ndims == 4:
         return v1.nn.fused_batch_norm(inputs, gamma, beta, mean, variance, epsilon, is_training=False)[0]
     return tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
