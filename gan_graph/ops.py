@@ -33,9 +33,9 @@ def leaky_relu(x, alpha):
 
 
 def keras_leaky_relu(x, alpha):
-    """Keras' `LeakyReLU(alpha)` layer: the one op `tf.nn.leaky_relu` (oneDNN fuses it into the convolution
-    before it), with the values and gradients of max(alpha*x, x) for 0 <= alpha <= 1 but without that
-    form's multiply, maximum and select-based gradient ops."""
+    """Keras' `LeakyReLU(alpha)` layer: the one op `tf.nn.leaky_relu`, with the values and gradients of
+    max(alpha*x, x) for 0 <= alpha <= 1 but without that form's multiply, maximum and select-based
+    gradient ops."""
     return tf.nn.leaky_relu(x, alpha)
 
 
