@@ -47,8 +47,8 @@ def define_loop_flags(loop='faithful', steps_per_run=1):
 
 def session_config():
     if FLAGS.bf16 and not session.cpu_has_bf16():
-        print('warning: --bf16 on a CPU without bfloat16 instructions (avx512_bf16, amx_bf16): oneDNN '
-              'emulates them, so training will be slower, not faster.', file=sys.stderr)
+        print(f"warning: --bf16 on a CPU without bfloat16 instructions ({', '.join(session.BF16_CPU_FLAGS)}): "
+              'oneDNN emulates them, so training will be slower, not faster.', file=sys.stderr)
     return session.session_config(FLAGS.intra_op_threads, FLAGS.inter_op_threads, FLAGS.bf16)
 
 

@@ -94,5 +94,6 @@ def main(argv):
                       f'{max(medians) * scale:.2f} | {reference / median:.2f}x | {gflops:.0f} | '
                       f'{100 * gflops / peak:.0f}% |', flush=True)
 
+
 if __name__ == '__main__':
     app.run(main)
