@@ -1,11 +1,9 @@
 """Seconds per epoch of the training loops, and how close they come to the machine's matmul rate.
 
-FLOPs are counted the same way for every loop, so the numbers compare: TensorFlow's profiler counts
-one forward pass of G and of D at the batch size; a training step is taken as 3x forward for each
-pass that is trained (forward + two backward products): D on the real and on the fake batch, and G
-through D, so 3*G + 3*(2*D) + 3*D. Where the G step draws its own noise (DCGAN), the D step's forward
-of G is useful too (+1*G); where it reuses the D step's noise, the faithful loop's second forward of
-G is not counted as useful.
+FLOPs are counted the same way for every loop, so the numbers compare: TensorFlow's registered FLOP
+counts (what its profiler sums) of the operations one chained in-graph iteration runs (every step's
+forward and backward passes, with the tutorial's shared G(z) computed once); the faithful loop does that
+work and some more.
 """
 import dataclasses
 import statistics
@@ -13,8 +11,9 @@ import time
 
 import numpy as np
 import tensorflow as tf
+from tensorflow.python.framework import ops as ops_lib
 
-from gan_graph import fast_loop, interrupt, progress, session, train
+from gan_graph.train import graph as graph_lib, interrupt, loop as train, progress, runner as runner_lib, session, steps
 
 v1 = tf.compat.v1
 
@@ -54,38 +53,41 @@ def matmul_gflops(size=2048, repeats=10):
     return 2 * size ** 3 / statistics.median(times) / 1e9
 
 
-def graph_flops(graph):
-    options = v1.profiler.ProfileOptionBuilder.float_operation()
-    options['output'] = 'none'
-    return v1.profiler.profile(graph, options=options).total_float_ops
+def ops_run_by(target):
+    """The operations a session runs for `target`: everything it depends on, through data and control
+    inputs. (The graph holds more: tf.gradients builds both products of a MatMul's gradient even where
+    one is not needed, and the session prunes it.)"""
+    needed, pending = set(), [target]
+    while pending:
+        op = pending.pop()
+        if op in needed:
+            continue
+        needed.add(op)
+        pending.extend(tensor.op for tensor in op.inputs)
+        pending.extend(op.control_inputs)
+    return needed
 
 
-def forward_flops(build_model, network, input_shape):
-    """FLOPs of one forward pass of `network` ('generator' or 'discriminator') on a fixed-shape input:
-    the profiler's count for the model graph with that extra pass, minus without it."""
-    totals = []
-    for extra_pass in (False, True):
-        graph = tf.Graph()
-        with graph.as_default():
-            model = build_model()
-            if extra_pass:
-                getattr(model.networks, network)(v1.placeholder(tf.float32, input_shape))
-            totals.append(graph_flops(graph))
-    return totals[1] - totals[0]
+def op_flops(graph, op):
+    """TensorFlow's registered FLOP count of one op (what its profiler sums), 0 where none is known."""
+    try:
+        return ops_lib.get_stats_for_node_def(graph, op.node_def, 'flops').value or 0
+    except ValueError:   # an unknown shape
+        return 0
 
 
-def step_flops(build_model, batch_size):
-    """Useful FLOPs of one training step: 3*G (4*G with fresh G-step noise) + 9*D forward passes."""
-    with tf.Graph().as_default():
-        model = build_model()
-        z_size, image_size = int(model.z_input.shape[-1]), int(model.real_input.shape[-1])
-        generator_passes = 4 if fast_loop.generator_draws_fresh_noise(model, 'fused') else 3
-    g_flops = forward_flops(build_model, 'generator', (batch_size, z_size))
-    d_flops = forward_flops(build_model, 'discriminator', (batch_size, image_size))
-    return generator_passes * g_flops + 9 * d_flops
+def iteration_flops(description, batch_size):
+    """FLOPs of one iteration (every step) as the fast loop runs it: the ops one chained in-graph
+    iteration runs, with the static shapes of `batch_size`."""
+    graph = tf.Graph()
+    with graph.as_default():
+        training_graph = graph_lib.build(description)
+        data = steps.in_graph_data(description, batch_size * description.batches_per_iteration(), seed=0)
+        chains = steps.build_in_graph_chains(training_graph, data, batch_size, (1,), seed=0)
+    return sum(op_flops(graph, op) for op in ops_run_by(chains.run_ops[1]))
 
 
-def time_epochs(build_model, train_set, setting, batch_size, epochs, num_batches, seed=0):
+def time_epochs(description, train_set, setting, batch_size, epochs, num_batches, seed=0):
     """Seconds of each epoch (training only: no checkpoints or samples) after one warm-up epoch."""
     config = train.TrainConfig(batch_size=batch_size, max_batches_per_epoch=num_batches, seed=seed,
                                loop=setting.loop, steps_per_run=setting.steps_per_run, xla=setting.xla)
@@ -93,30 +95,28 @@ def time_epochs(build_model, train_set, setting, batch_size, epochs, num_batches
     rng = np.random.RandomState(seed)
     with tf.Graph().as_default():
         v1.set_random_seed(seed)
-        model = build_model()
-        loop = train.make_loop(model, config, train_set)
-        with v1.Session(config=session_config) as sess:
-            sess.run(v1.global_variables_initializer())
-            loop.initialize(sess)
-            sess.graph.finalize()
+        training_graph = graph_lib.build(description)
+        loop = train.make_loop(training_graph, config, train_set)
+        with runner_lib.SessionRunner(session_config).start(loop.init_feed()) as runner:
+            runner.session.graph.finalize()
             stop = interrupt.StopRequest()
             seconds = []
             for epoch in range(1, epochs + 2):
                 start = time.perf_counter()
-                loop.run_epoch(sess, train_set, rng, stop, progress.Progress(0, stream=NullStream()),
-                               train.batches_per_epoch(train_set.num_examples, config), epoch)
+                loop.run_epoch(runner, epoch, train.batches_per_epoch(train_set.num_examples, config), rng, stop,
+                               progress.Progress(0, stream=NullStream()))
                 seconds.append(time.perf_counter() - start)
     return seconds[1:]
 
 
-def time_settings(build_model, train_set, settings, batch_size, epochs, num_batches, sessions):
+def time_settings(description, train_set, settings, batch_size, epochs, num_batches, sessions):
     """Median epoch seconds of each setting in each of `sessions` fresh graphs and sessions, the settings
     taken in turn within each round so that drift in the machine's speed touches them alike. Returns
     one list of per-session medians per setting."""
     medians = [[] for _ in settings]
     for _ in range(sessions):
         for index, setting in enumerate(settings):
-            seconds = time_epochs(build_model, train_set, setting, batch_size, epochs, num_batches)
+            seconds = time_epochs(description, train_set, setting, batch_size, epochs, num_batches)
             medians[index].append(statistics.median(seconds))
     return medians
 

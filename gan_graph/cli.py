@@ -5,7 +5,11 @@ import sys
 
 from absl import flags
 
-from gan_graph import checkpoints, interrupt, mnist, session, train
+from gan_graph.data import mnist, readers
+from gan_graph.train import checkpoints
+from gan_graph.train import interrupt
+from gan_graph.train import loop as train
+from gan_graph.train import session
 
 FLAGS = flags.FLAGS
 # Errors whose message already says what is wrong and what was expected: print it, no traceback.
@@ -31,11 +35,12 @@ def define_common_flags(output_dir, epochs, batch_size, loop='faithful', steps_p
 
 def define_loop_flags(loop='faithful', steps_per_run=1):
     flags.DEFINE_enum('loop', loop, train.LOOPS,
-                      "faithful: the notebook's loop (feed_dict, a D and a G sess.run per batch); fused: one "
-                      "sess.run per batch, D then G update; in_graph: images and noise in the graph, "
-                      "--steps_per_run fused steps per sess.run.")
+                      "faithful: the tutorial's loop (feed_dict, one sess.run per step); fused: one sess.run "
+                      "per iteration, its steps chained; in_graph: images and noise in the graph, "
+                      "--steps_per_run iterations per sess.run.")
     flags.DEFINE_bool('faithful_loop', False, "Shorthand for --loop=faithful --steps_per_run=1 --noxla.")
-    flags.DEFINE_integer('steps_per_run', steps_per_run, 'With --loop=in_graph: fused steps per sess.run.',
+    flags.DEFINE_integer('steps_per_run', steps_per_run, 'With --loop=in_graph: iterations (every step of the '
+                         'model once, e.g. a D and a G step) chained in one sess.run.',
                          lower_bound=1)
     flags.DEFINE_bool('xla', False, 'With --loop=in_graph: compile the training step with XLA.')
     flags.DEFINE_integer('intra_op_threads', 0, 'Threads inside one op (0: TensorFlow decides).', lower_bound=0)
@@ -102,9 +107,11 @@ def train_config():
                              steps_per_run=steps_per_run, xla=xla, session_config=session_config())
 
 
-def run_training(build_model):
-    """The body of every training script: seed, data, then the shared loop into --output_dir."""
+def run_training(describe):
+    """The body of every training script: seed, the model's description and data, then the shared loop
+    into --output_dir."""
     with user_errors():
         resolve_seed()
-        data = mnist.read_data_sets(FLAGS.data_dir, seed=FLAGS.seed)
-        train.train_new_graph(build_model, data.train, train_config(), FLAGS.output_dir)
+        description = describe()
+        data = readers.read(description.data, FLAGS.data_dir, seed=FLAGS.seed)
+        train.train_new_graph(description, data.train, train_config(), FLAGS.output_dir)

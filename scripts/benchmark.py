@@ -10,18 +10,23 @@ import functools
 import os
 import platform
 import statistics
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
+import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
+from gan_graph import benchmark
+from gan_graph import cli
+from gan_graph import quiet
+from gan_graph.data import mnist, readers
+from gan_graph.models import cgan, dcgan, mlp_gan, wgan
+from gan_graph.train import loop as train
 
-import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
-from gan_graph import benchmark, cli, dcgan, mlp_gan, mnist, quiet, train  # noqa: E402
-
-# name -> (build, batch size of its training script, batches timed per epoch by default: 0 = all)
-MODELS = {f'mlp_{arch}': (functools.partial(mlp_gan.build, arch=arch), 100, 0) for arch in mlp_gan.ARCHS}
-MODELS['dcgan'] = (dcgan.build, 64, 100)
+# name -> (describe, batch size of its training script, batches timed per epoch by default: 0 = all)
+MODELS = {f'mlp_{arch}': (functools.partial(mlp_gan.describe, arch=arch), 100, 0) for arch in mlp_gan.ARCHS}
+MODELS['dcgan'] = (dcgan.describe, 64, 100)
+MODELS['cgan'] = (cgan.describe, 32, 300)
+MODELS['wgan'] = (functools.partial(wgan.describe, mode='wgan'), 64, 100)
+MODELS['wgan_gp'] = (functools.partial(wgan.describe, mode='wgan-gp'), 64, 100)
 DEFAULT_SETTINGS = ('faithful,fused,in_graph:1,in_graph:10,in_graph:50,in_graph:10:bf16,'
                     'in_graph:10:threads=1/1,in_graph:10:threads=2/1,in_graph:10:threads=1/2')
 
@@ -68,7 +73,6 @@ def main(argv):
     with cli.user_errors():
         settings = [parse_setting(text) for text in FLAGS.settings]
         settings = [benchmark.LoopSetting()] + [s for s in settings if s != benchmark.LoopSetting()]
-        data = mnist.read_data_sets(FLAGS.data_dir, seed=0)
         with quiet.stderr_fd_silenced():  # the profiler complains about shapes it cannot count
             peak = benchmark.matmul_gflops()
         print(f'Machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}; '
@@ -76,20 +80,23 @@ def main(argv):
         print('| model | loop | s/epoch (median) | sessions (min-max) | vs faithful | GFLOP/s | % of matmul |')
         print('|---|---|---:|---:|---:|---:|---:|')
         for name in FLAGS.models:
-            build, batch_size, num_batches = MODELS[name]
+            describe, batch_size, num_batches = MODELS[name]
+            description = describe()
+            data = readers.read(description.data, FLAGS.data_dir, seed=0)
             batch_size = FLAGS.batch_size or batch_size
             num_batches = num_batches if FLAGS.num_batches is None else FLAGS.num_batches
             full_epoch = data.train.num_examples // batch_size
             timed = min(num_batches or full_epoch, full_epoch)
             with quiet.stderr_fd_silenced():
-                flops = benchmark.step_flops(build, batch_size)
-            session_medians = benchmark.time_settings(build, data.train, settings, batch_size, FLAGS.epochs,
+                flops = benchmark.iteration_flops(description, batch_size)
+            iterations = full_epoch / description.batches_per_iteration()
+            session_medians = benchmark.time_settings(description, data.train, settings, batch_size, FLAGS.epochs,
                                                       timed, FLAGS.sessions)
             scale = full_epoch / timed
             reference = statistics.median(session_medians[0]) * scale
             for setting, medians in zip(settings, session_medians):
                 median = statistics.median(medians) * scale
-                gflops = flops * full_epoch / median / 1e9
+                gflops = flops * iterations / median / 1e9
                 print(f'| {name} | {setting.label} | {median:.2f} | {min(medians) * scale:.2f}-'
                       f'{max(medians) * scale:.2f} | {reference / median:.2f}x | {gflops:.0f} | '
                       f'{100 * gflops / peak:.0f}% |', flush=True)

@@ -6,15 +6,15 @@ metrics.png and report.md (the metric table), class_histograms.png, nearest_neig
 metrics.json. A run's own metrics.json (from evaluate.py) is reused when it was computed with the same
 checkpoint, judge, --num_samples and --seed; otherwise the run is evaluated (nothing is written into it).
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
-
-import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
-from gan_graph import cli, comparison, evaluation, judge, mnist  # noqa: E402
+import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
+from gan_graph import cli
+from gan_graph.data import mnist
+from gan_graph.evaluate import comparison
+from gan_graph.evaluate import evaluation
+from gan_graph.evaluate import judge
 
 flags.DEFINE_string('output_dir', None, 'Where the PNGs, report.md and metrics.json go.')
 flags.DEFINE_integer('num_samples', evaluation.DEFAULT_NUM_SAMPLES, 'Samples judged per run.', lower_bound=2)

@@ -5,14 +5,14 @@ original notebook works too), computes the classifier score, Fréchet distance, 
 nearest-neighbour check, writes DIR/metrics.json and prints a table beside the real-data reference.
 """
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
-
-import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
-from gan_graph import cli, evaluation, judge, mnist  # noqa: E402
+import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
+from gan_graph import cli
+from gan_graph.data import mnist
+from gan_graph.evaluate import evaluation
+from gan_graph.evaluate import judge
 
 flags.DEFINE_string('run_dir', None, 'Run directory with checkpoints/generator.ckpt (ours or the original '
                     'notebook\'s).')

@@ -1,13 +1,11 @@
 """Draw the tutorial's figures for a run directory (ours, or one written by the original notebook)."""
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
-
-import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
-from gan_graph import cli, figures  # noqa: E402
+import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
+from gan_graph import cli
+from gan_graph.figures import tutorial as figures
 
 flags.DEFINE_string('run_dir', None, 'Run directory: train_samples.pkl, checkpoints/ [, train_losses.pkl].')
 flags.DEFINE_integer('seed', None, 'Seed of the noise for samples_from_checkpoint.png.', lower_bound=0)

@@ -5,18 +5,19 @@
 
 Each run directory is evaluated as evaluate.py does (same --num_samples and --seed; its metrics.json is
 written, or reused when it was computed with the same checkpoint, judge and settings). Runs are grouped
-by their generator (--arch; read from the checkpoint, so original-notebook runs group too). Prints the
+by their generator (--arch or --mode, else the model; read from run.json, or from the checkpoint of an
+original-notebook run, so those group too). Prints the
 Markdown table with the real-data ceiling and floor, then every run's numbers.
 """
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
-
-import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
-from gan_graph import cli, evaluation, judge, mnist  # noqa: E402
+import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
+from gan_graph import cli
+from gan_graph.data import mnist
+from gan_graph.evaluate import evaluation
+from gan_graph.evaluate import judge
 
 flags.DEFINE_integer('num_samples', evaluation.DEFAULT_NUM_SAMPLES, 'Samples judged per run.', lower_bound=2)
 flags.DEFINE_integer('seed', evaluation.DEFAULT_SEED, 'Seed of the generator noise.', lower_bound=0)

@@ -5,15 +5,12 @@ batch 32 (640,000 images): about 12 epochs of the 55,000 training images, the de
 (about 6-10 minutes on 2 CPU cores).
 """
 import functools
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
-
-import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
-from gan_graph import cli, cgan  # noqa: E402
+import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
+from gan_graph import cli
+from gan_graph.models import cgan
 
 flags.DEFINE_integer('latent_dim', 100, 'Size of the latent vector (normal, mean 0, std 1).', lower_bound=1)
 flags.DEFINE_float('alpha', 0.2, 'Leak of the LeakyReLU in both networks.', lower_bound=0.0)
@@ -32,7 +29,7 @@ flags.register_validator('learning_rate', lambda value: value > 0, '--learning_r
 def main(argv):
     del argv
     cli.run_training(functools.partial(
-        cgan.build, latent_dim=FLAGS.latent_dim, alpha=FLAGS.alpha, momentum=FLAGS.momentum,
+        cgan.describe, latent_dim=FLAGS.latent_dim, alpha=FLAGS.alpha, momentum=FLAGS.momentum,
         dropout=FLAGS.dropout, learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1))
 
 

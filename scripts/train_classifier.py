@@ -6,15 +6,14 @@ Trains on the 60,000 training images only, tests on the 10,000 test images, refu
 below --min_accuracy, computes the real-data reference numbers with it, and writes checkpoint,
 judge.json, reference.json, reference.npz and SHA256SUMS (checked on every load) into --output_dir.
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
-
-import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
-from gan_graph import cli, evaluation, judge, mnist  # noqa: E402
+import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
+from gan_graph import cli
+from gan_graph.data import mnist
+from gan_graph.evaluate import evaluation
+from gan_graph.evaluate import judge
 import tensorflow as tf  # noqa: E402  (after gan_graph: quiet)
 
 flags.DEFINE_string('data_dir', mnist.DEFAULT_DATA_DIR, 'Directory with the MNIST IDX .gz files.')

@@ -5,15 +5,12 @@ shorter than tutorials train (e.g. --epochs=50) so that a run takes about 7-16 m
 cores (45-100 s an epoch, by CPU); a rerun with a larger --epochs and the same --output_dir continues.
 """
 import functools
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
-
-import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
-from gan_graph import cli, dcgan  # noqa: E402
+import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
+from gan_graph import cli
+from gan_graph.models import dcgan
 
 flags.DEFINE_integer('z_size', 100, 'Size of the latent vector (uniform in [-1, 1]).', lower_bound=1)
 flags.DEFINE_integer('kernel_size', 5, 'Side of every convolution kernel.', lower_bound=1)
@@ -32,7 +29,7 @@ flags.register_validator('learning_rate', lambda value: value > 0, '--learning_r
 def main(argv):
     del argv
     cli.run_training(functools.partial(
-        dcgan.build, z_size=FLAGS.z_size, kernel_size=FLAGS.kernel_size, alpha=FLAGS.alpha,
+        dcgan.describe, z_size=FLAGS.z_size, kernel_size=FLAGS.kernel_size, alpha=FLAGS.alpha,
         learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1))
 
 

@@ -6,14 +6,12 @@
 Writes figure_1.png into --output_dir.
 """
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import gan_graph  # noqa: F401  (first: quiets TensorFlow unless --verbose)
+from absl import app, flags
 
-import gan_graph  # noqa: E402,F401  (first: quiets TensorFlow unless --verbose)
-from absl import app, flags  # noqa: E402
-
-from gan_graph import gaussian_1d, toy_figures  # noqa: E402
+from gan_graph.toys import figures as toy_figures
+from gan_graph.toys import gaussian_1d
 
 FLAGS = flags.FLAGS
 D = gaussian_1d.DEFAULTS

@@ -1,14 +1,11 @@
 """Train the Udacity/blog MNIST GAN in graph mode: `python scripts/train_mnist.py --epochs=100`."""
 import functools
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
-
-import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
-from gan_graph import cli, mlp_gan  # noqa: E402
+import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
+from gan_graph import cli
+from gan_graph.models import mlp_gan
 
 flags.DEFINE_enum('arch', 'udacity', mlp_gan.ARCHS,
                   "udacity: the notebook's one hidden layer; blog: the blog's n_units then 256.")
@@ -29,7 +26,7 @@ FLAGS = flags.FLAGS
 def main(argv):
     del argv
     cli.run_training(functools.partial(
-        mlp_gan.build, arch=FLAGS.arch, input_size=FLAGS.input_size, z_size=FLAGS.z_size,
+        mlp_gan.describe, arch=FLAGS.arch, input_size=FLAGS.input_size, z_size=FLAGS.z_size,
         g_hidden_size=FLAGS.g_hidden_size, d_hidden_size=FLAGS.d_hidden_size, alpha=FLAGS.alpha,
         smooth=FLAGS.smooth, learning_rate=FLAGS.learning_rate))
 

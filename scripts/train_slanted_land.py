@@ -6,15 +6,13 @@
 Writes faces_and_noise.png, errors.png and generated.png into --output_dir.
 """
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import gan_graph  # noqa: F401  (first: quiets TensorFlow unless --verbose)
+import numpy as np
+from absl import app, flags
 
-import gan_graph  # noqa: E402,F401  (first: quiets TensorFlow unless --verbose)
-import numpy as np  # noqa: E402
-from absl import app, flags  # noqa: E402
-
-from gan_graph import slanted_land, toy_figures  # noqa: E402
+from gan_graph.toys import figures as toy_figures
+from gan_graph.toys import slanted_land
 
 FLAGS = flags.FLAGS
 D_FORMULAS = {'tutorial': r'sum$(-\log D(x) - \log(1 - D(z)))$',

@@ -10,14 +10,12 @@ minutes on 2 CPU cores for wgan, 15-30 for wgan-gp) is far shorter than the pape
 """
 import functools
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
-
-import gan_graph  # noqa: E402,F401  (silences TensorFlow before it loads)
-from gan_graph import cli, wgan  # noqa: E402
+import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
+from gan_graph import cli
+from gan_graph.models import wgan
 
 flags.DEFINE_enum('mode', 'wgan', wgan.MODES, 'wgan: weight clipping and RMSProp; wgan-gp: gradient penalty '
                   'and Adam.')
@@ -45,7 +43,7 @@ def main(argv):
     if FLAGS.output_dir is None:
         FLAGS.output_dir = os.path.join('runs', FLAGS.mode)
     cli.run_training(functools.partial(
-        wgan.build, mode=FLAGS.mode, z_size=FLAGS.z_size, kernel_size=FLAGS.kernel_size, alpha=FLAGS.alpha,
+        wgan.describe, mode=FLAGS.mode, z_size=FLAGS.z_size, kernel_size=FLAGS.kernel_size, alpha=FLAGS.alpha,
         n_critic=FLAGS.n_critic, clip_value=FLAGS.clip_value, gp_lambda=FLAGS.gp_lambda,
         learning_rate=FLAGS.learning_rate))
 

@@ -5,7 +5,8 @@ import sys
 import pytest
 
 import gan_graph  # noqa: F401  (quiet TensorFlow before any test imports it)
-from gan_graph import mnist
+from gan_graph.data import mnist
+from gan_graph.train import graph as train_graph, loop as train_loop
 import tensorflow as tf  # noqa: E402  (after gan_graph: quiet)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -27,13 +28,18 @@ def mnist_data():
     return mnist.read_data_sets(DATA_DIR, seed=0)
 
 
-def build_graph(build_model, seed=0, **kwargs):
-    """Build a model in a fresh graph seeded with `seed`; returns (graph, model)."""
+def build_graph(describe, seed=0, **kwargs):
+    """Build a model's tutorial graph in a fresh graph seeded with `seed`; returns (graph, TrainingGraph)."""
     graph = tf.Graph()
     with graph.as_default():
         tf.compat.v1.set_random_seed(seed)
-        model = build_model(**kwargs)
-    return graph, model
+        training_graph = train_graph.build(describe(**kwargs))
+    return graph, training_graph
+
+
+def feed(training_graph, images, rng, labels=None):
+    """A feed of the tutorial graph: these images (and labels) and fresh noise from `rng`."""
+    return train_loop.numpy_feed(training_graph.description, training_graph.placeholders, images, labels, rng)
 
 
 def names(variables):

@@ -16,7 +16,6 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 tf.disable_v2_behavior()
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def model_inputs(real_dim, z_dim):
@@ -80,7 +79,7 @@ def build(arch):
 
 
 def train(arch, epochs, batches, data_dir):
-    from gan_graph import mnist as reader  # stands in for tensorflow.examples.tutorials.mnist.input_data
+    from gan_graph.data import mnist as reader  # stands in for tensorflow.examples.tutorials.mnist.input_data
     mnist = reader.read_data_sets(data_dir, seed=0)
     input_real, input_z, d_loss, g_loss, d_train_opt, g_train_opt, g_vars = build(arch)
     batch_size = 100

@@ -1,25 +1,28 @@
 """The benchmark: its FLOP count against the layer arithmetic, and the script's table and errors."""
-import functools
 import re
 
 import pytest
 
-from gan_graph import benchmark, mlp_gan, quiet
+from gan_graph import benchmark
+from gan_graph import quiet
+from gan_graph.models import mlp_gan
 from conftest import run_script
 
 
-def test_step_flops_count_the_matrix_products_of_one_training_step():
+def test_iteration_flops_count_the_matrix_products_one_iteration_runs():
     batch = 100
     with quiet.stderr_fd_silenced():
-        flops = benchmark.step_flops(functools.partial(mlp_gan.build, arch='udacity'), batch)
+        flops = benchmark.iteration_flops(mlp_gan.describe(arch='udacity'), batch)
     generator_macs = 100 * 128 + 128 * 784     # z -> 128 -> 784
     discriminator_macs = 784 * 128 + 128 * 1   # 784 -> 128 -> 1
-    # The notebook's G step reuses the D step's noise: 3 forward-equivalents of G, 9 of D.
+    # The notebook's G step reuses the D step's noise, so G runs forward once; TF1's gated gradients
+    # compute both products of every MatMul's gradient: 3 forward-equivalents of G, 9 of D.
     matmul_flops = 2 * batch * (3 * generator_macs + 9 * discriminator_macs)
     # The profiler also counts the element-wise ops (bias, leaky ReLU, tanh): a few percent more.
     assert matmul_flops <= flops <= 1.05 * matmul_flops
 
 
+@pytest.mark.slow
 def test_the_script_prints_a_row_per_model_and_loop_against_the_faithful_loop():
     result = run_script('benchmark.py', '--models=mlp_udacity', '--sessions=2', '--epochs=1', '--num_batches=3',
                         '--settings=in_graph:3,fused')

@@ -5,8 +5,15 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_graph import cgan, family_figures, mnist, run_dir, sampling, train
-from conftest import build_graph, names, run_script
+from gan_graph.data import mnist
+from gan_graph.evaluate import conditional
+from gan_graph.figures import family as family_figures
+from gan_graph.models import cgan, mlp_gan
+from gan_graph.train import graph as train_graph
+from gan_graph.train import loop as train
+from gan_graph.train import run_dir
+from gan_graph.train import sampling
+from conftest import build_graph, feed as make_feed, names, run_script
 
 v1 = tf.compat.v1
 
@@ -33,7 +40,7 @@ DISCRIMINATOR_VARIABLES = [
 
 
 def build(seed=0, **kwargs):
-    return build_graph(cgan.build, seed, **kwargs)
+    return build_graph(cgan.describe, seed, **kwargs)
 
 
 def test_variables_and_shapes():
@@ -44,22 +51,23 @@ def test_variables_and_shapes():
         optimizer_slots = [name for name in names(v1.global_variables()) if 'Adam' in name]
         powers = [name for name in names(v1.global_variables()) if name.startswith('beta')]
     assert found == GENERATOR_VARIABLES + DISCRIMINATOR_VARIABLES
-    assert names(model.d_vars) == [name for name, _ in DISCRIMINATOR_VARIABLES]
-    assert sorted(names(model.g_save_vars)) == sorted(names(model.g_vars) + moving) and len(moving) == 6
+    assert names(model.variables['discriminator']) == [name for name, _ in DISCRIMINATOR_VARIABLES]
+    assert sorted(names(model.export_state['generator'])) == sorted(names(model.variables['generator']) + moving) and len(moving) == 6
     # The two discriminator steps share one optimizer: one pair of moments per variable, one step count.
     assert len(optimizer_slots) == 2 * len(found) and len(powers) == 4
-    assert model.label_input.dtype == tf.int32 and model.z_input.shape.as_list() == [None, 100]
+    assert model.placeholders['labels'].dtype == tf.int32 and model.placeholders['z'].shape.as_list() == [None, 100]
 
 
 def test_phases_are_d_real_then_d_fake_then_g_with_random_labels():
     graph, model = build()
-    assert [(p.name, p.repeats, p.feed) for p in model.phases] == [
+    assert [(step.name, step.repeats, step.feed) for step in model.description.steps] == [
         ('discriminator_real', 1, 'new_batch'), ('discriminator_fake', 1, 'same_feed'),
         ('generator', 1, 'same_feed')]
-    assert model.generator_spec['noise'] == 'normal' and model.generator_spec['conditional'] is True
+    assert model.description.inputs['z'].distribution == 'normal'
+    assert model.description.exports['generator'].inputs == ('z', 'labels')
     sampled = graph.get_tensor_by_name('sampled_labels:0')
     with graph.as_default(), v1.Session() as sess:
-        values = sess.run(sampled, {model.label_input: np.zeros(500, np.int32)})
+        values = sess.run(sampled, {model.placeholders['labels']: np.zeros(500, np.int32)})
     assert values.shape == (500,) and set(values) == set(range(10))
 
 
@@ -79,18 +87,18 @@ def test_steps_change_their_own_network_and_only_the_g_step_updates_moving_stati
         everything = [var for var in v1.global_variables() if var.op.name.startswith(('generator/', 'discrim'))
                       and 'Adam' not in var.op.name]
         moving = {name for name in names(everything) if 'moving' in name}
-        feed = model.feed(rng.uniform(0, 1, (8, 784)), rng.randint(0, 10, 8), rng)
+        feed = make_feed(model, rng.uniform(-1, 1, (8, 784)), rng, rng.randint(0, 10, 8))
         states = [snapshot(sess, everything)]
-        for phase in model.phases:
-            sess.run(phase.train_op, feed)
+        for step in model.description.steps:
+            sess.run(model.train_ops[step.name], feed)
             states.append(snapshot(sess, everything))
         # Dropout is on in training, off in the sampler.
-        assert sess.run(model.d_loss, feed) != sess.run(model.d_loss, feed)
-        sample_feed = model.sample_feed(rng, 4)
-        np.testing.assert_array_equal(sess.run(model.sampler, sample_feed), sess.run(model.sampler, sample_feed))
-    assert changed(states[0], states[1]) == set(names(model.d_vars))
-    assert changed(states[1], states[2]) == set(names(model.d_vars))
-    assert changed(states[2], states[3]) == set(names(model.g_vars)) | moving
+        assert sess.run(model.losses['Discriminator'], feed) != sess.run(model.losses['Discriminator'], feed)
+        sample_feed = train_graph.sampler_feed(model.description, model.placeholders, rng, 4)
+        np.testing.assert_array_equal(sess.run(model.samplers['generator'], sample_feed), sess.run(model.samplers['generator'], sample_feed))
+    assert changed(states[0], states[1]) == set(names(model.variables['discriminator']))
+    assert changed(states[1], states[2]) == set(names(model.variables['discriminator']))
+    assert changed(states[2], states[3]) == set(names(model.variables['generator'])) | moving
 
 
 def test_output_depends_on_the_label():
@@ -98,8 +106,8 @@ def test_output_depends_on_the_label():
     z = np.random.RandomState(0).normal(size=(1, 100)).repeat(10, axis=0)
     with graph.as_default(), v1.Session() as sess:
         sess.run(v1.global_variables_initializer())
-        images = sess.run(model.sampler, {model.z_input: z, model.label_input: np.arange(10)})
-        again = sess.run(model.sampler, {model.z_input: z, model.label_input: np.arange(10)})
+        images = sess.run(model.samplers['generator'], {model.placeholders['z']: z, model.placeholders['labels']: np.arange(10)})
+        again = sess.run(model.samplers['generator'], {model.placeholders['z']: z, model.placeholders['labels']: np.arange(10)})
     np.testing.assert_array_equal(images, again)
     differences = np.abs(images[:, None] - images[None]).max(axis=-1)
     assert (differences + np.eye(10) > 1e-4).all()  # every pair of labels gives another image
@@ -108,10 +116,10 @@ def test_output_depends_on_the_label():
 @pytest.fixture(scope='module')
 def small_run(mnist_data, tmp_path_factory):
     out = tmp_path_factory.mktemp('cgan_run')
-    data = mnist.DataSet(mnist_data.train._all_images[:200], mnist_data.train._all_labels[:200],
+    data = mnist.DataSet(mnist_data.train.all_images[:200], mnist_data.train.all_labels[:200],
                          np.random.RandomState(0))
     config = train.TrainConfig(epochs=1, batch_size=16, max_batches_per_epoch=3, seed=2, tensorboard=False)
-    train.train_new_graph(functools.partial(cgan.build), data, config, str(out), log=lambda _: None)
+    train.train_new_graph(cgan.describe(), data, config, str(out), log=lambda _: None)
     return out
 
 
@@ -152,6 +160,14 @@ def test_label_accuracy_counts_the_judges_agreement_with_the_conditioned_digit(s
         seen.append(images)
         return np.where(images.mean(axis=1) > 2, 0, 3)
 
-    overall, per_digit = cgan.label_accuracy(checkpoint_dir, judge_says_three_unless_dark, per_digit=4)
+    overall, per_digit = conditional.label_accuracy(checkpoint_dir, judge_says_three_unless_dark, per_digit=4)
     assert seen[0].shape == (40, 784) and np.abs(seen[0]).max() <= 1
     assert overall == pytest.approx(0.1) and list(per_digit) == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+
+
+def test_sample_labels_are_checked_against_the_generator():
+    np.testing.assert_array_equal(sampling.checked_labels(cgan.describe(), [7, 0, 9]), [7, 0, 9])
+    with pytest.raises(ValueError, match=r'--labels must be classes 0 to 9, got \[10\]'):
+        sampling.checked_labels(cgan.describe(), [3, 10])
+    with pytest.raises(ValueError, match='--labels: the mlp_gan_udacity generator is not conditional'):
+        sampling.checked_labels(mlp_gan.describe(), [3])

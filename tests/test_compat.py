@@ -8,7 +8,10 @@ import sys
 import numpy as np
 import pytest
 
-from gan_graph import checkpoints, figures, files, sampling
+from gan_graph.figures import tutorial as figures
+from gan_graph.train import files
+from gan_graph.train import manifest
+from gan_graph.train import sampling
 from conftest import DATA_DIR, REPO_ROOT, run_script
 
 pytest.importorskip('tf_keras', reason='the original notebook needs tf_keras (tests/requirements.txt)')
@@ -52,11 +55,18 @@ def test_our_sampler_reproduces_the_notebooks_generator_on_its_checkpoint(origin
     oracle('sample', run, arch, tmp_path / 'z.npy', tmp_path / 'theirs.npy')
     ours = sampling.sample_generator(str(run / 'checkpoints'), 4, seed=0)
     np.testing.assert_allclose(ours, np.load(tmp_path / 'theirs.npy'), atol=1e-5)
-    assert sampling.generator_spec(str(run / 'checkpoints'),
-                                   checkpoints.find_generator_checkpoint(str(run / 'checkpoints')))['kwargs'][
-        'arch'] == arch
 
 
+def test_the_notebooks_run_gets_an_mlp_manifest_inferred_from_its_checkpoint(original_run):
+    arch, run = original_run
+    record = sampling.run_manifest(str(run / 'checkpoints'))
+    assert record['written_by'] == 'original notebook' and record['model'] == 'mlp_gan'
+    assert sampling.generator_name(record) == arch and record['losses'] == ['Discriminator', 'Generator']
+    assert manifest.data_spec(record).shape == (784,)
+    assert not (run / 'run.json').exists()  # inferred, not written into the notebook's directory
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize('arch', ['udacity', 'blog'])
 def test_our_checkpoint_restores_into_the_notebooks_graph(arch, tmp_path):
     run = tmp_path / 'ours'

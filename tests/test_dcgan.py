@@ -4,8 +4,16 @@ import functools
 import numpy as np
 import tensorflow as tf
 
-from gan_graph import checkpoints, dcgan, files, mnist, run_dir, sampling, train
-from conftest import build_graph, names, run_script
+from gan_graph.data import mnist
+from gan_graph.models import dcgan, description
+from gan_graph.train import checkpoints
+from gan_graph.train import files
+from gan_graph.train import graph as train_graph
+from gan_graph.train import loop as train
+from gan_graph.train import manifest
+from gan_graph.train import run_dir
+from gan_graph.train import sampling
+from conftest import build_graph, feed as make_feed, names, run_script
 
 v1 = tf.compat.v1
 
@@ -25,7 +33,7 @@ MOVING = ['generator/batch_normalization/moving_mean', 'generator/batch_normaliz
 
 
 def build(seed=0, **kwargs):
-    return build_graph(dcgan.build, seed, **kwargs)
+    return build_graph(dcgan.describe, seed, **kwargs)
 
 
 def test_variables_and_shapes():
@@ -33,10 +41,10 @@ def test_variables_and_shapes():
     with graph.as_default():
         found = [(var.op.name, tuple(var.shape.as_list())) for var in v1.trainable_variables()]
     assert found == GENERATOR_VARIABLES + DISCRIMINATOR_VARIABLES
-    assert names(model.g_vars) == [name for name, _ in GENERATOR_VARIABLES]
-    assert names(model.d_vars) == [name for name, _ in DISCRIMINATOR_VARIABLES]
+    assert names(model.variables['generator']) == [name for name, _ in GENERATOR_VARIABLES]
+    assert names(model.variables['discriminator']) == [name for name, _ in DISCRIMINATOR_VARIABLES]
     # The generator checkpoint holds the moving statistics and no optimizer slot.
-    assert sorted(names(model.g_save_vars)) == sorted(names(model.g_vars) + MOVING)
+    assert sorted(names(model.export_state['generator'])) == sorted(names(model.variables['generator']) + MOVING)
 
 
 def test_generator_goes_7x7_14x14_28x28_with_transposed_convolutions_and_no_pooling():
@@ -57,16 +65,19 @@ def test_generator_goes_7x7_14x14_28x28_with_transposed_convolutions_and_no_pool
     assert len([n for n, _ in DISCRIMINATOR_VARIABLES if 'batch_normalization' in n and n.endswith('gamma')]) == 1
     with graph.as_default(), v1.Session() as sess:
         sess.run(v1.global_variables_initializer())
-        out = sess.run(model.sampler, model.sample_feed(np.random.RandomState(0), 5))
+        out = sess.run(model.samplers['generator'], train_graph.sampler_feed(model.description, model.placeholders, np.random.RandomState(0), 5))
     assert out.shape == (5, 784) and np.abs(out).max() <= 1
 
 
 def test_phases_are_d_on_real_and_fake_then_g_on_fresh_noise():
     _, model = build()
-    assert [(p.name, p.repeats, p.feed) for p in model.phases] == [
+    assert [(step.name, step.repeats, step.feed) for step in model.description.steps] == [
         ('discriminator', 1, 'new_batch'), ('generator', 1, 'new_noise')]
-    assert model.generator_spec == {'model': 'dcgan', 'z_size': 100, 'noise': 'uniform', 'conditional': False,
-                                    'kwargs': {'filters': [128, 64], 'kernel_size': 5}}
+    record = manifest.of(model.description)
+    assert record['model'] == 'dcgan' and record['hparams']['g_filters'] == [128, 64]
+    assert record['exports'] == {'generator': {'network': 'generator', 'inputs': ['z'],
+                                               'checkpoint': 'checkpoints/generator.ckpt'}}
+    assert model.description.inputs['z'] == description.Noise('uniform', 100)
 
 
 def snapshot(sess, variables):
@@ -84,19 +95,19 @@ def test_each_step_changes_its_own_network_and_its_own_moving_statistics():
         sess.run(v1.global_variables_initializer())
         everything = v1.global_variables('generator/') + v1.global_variables('discriminator/')
         everything = [var for var in everything if '/Adam' not in var.op.name]
-        feed = model.feed(rng.uniform(0, 1, (8, 784)), None, rng)
+        feed = make_feed(model, rng.uniform(-1, 1, (8, 784)), rng)
         before = snapshot(sess, everything)
-        sess.run(model.phases[0].train_op, feed)
+        sess.run(model.train_ops[model.description.steps[0].name], feed)
         after_d = snapshot(sess, everything)
-        sess.run(model.phases[1].train_op, model.refresh_noise(feed, rng))
+        sess.run(model.train_ops[model.description.steps[1].name], train.fresh_noise(model.description, model.placeholders, feed, rng))
         after_g = snapshot(sess, everything)
     d_moving = {'discriminator/batch_normalization/moving_mean', 'discriminator/batch_normalization/moving_variance'}
-    assert changed(before, after_d) == set(names(model.d_vars)) | d_moving
-    assert changed(after_d, after_g) == set(names(model.g_vars)) | set(MOVING)
+    assert changed(before, after_d) == set(names(model.variables['discriminator'])) | d_moving
+    assert changed(after_d, after_g) == set(names(model.variables['generator'])) | set(MOVING)
 
 
 def small_train_set(mnist_data, seed=0, size=256):
-    return mnist.DataSet(mnist_data.train._all_images[:size], mnist_data.train._all_labels[:size],
+    return mnist.DataSet(mnist_data.train.all_images[:size], mnist_data.train.all_labels[:size],
                          np.random.RandomState(seed))
 
 
@@ -104,8 +115,8 @@ def train_small(mnist_data, output_dir, epochs, seed=3):
     config = train.TrainConfig(epochs=epochs, batch_size=16, max_batches_per_epoch=3, num_samples=16, seed=seed,
                                tensorboard=False)
     lines = []
-    build = functools.partial(dcgan.build, g_filters=(16, 8), d_filters=(8, 16), kernel_size=3)
-    history = train.train_new_graph(build, small_train_set(mnist_data),
+    build = functools.partial(dcgan.describe, g_filters=(16, 8), d_filters=(8, 16), kernel_size=3)
+    history = train.train_new_graph(build(), small_train_set(mnist_data),
                                     config, str(output_dir), log=lines.append)
     return history, lines
 
@@ -135,7 +146,7 @@ def test_script_runs_and_writes_the_standard_run_directory(tmp_path):
                         '--kernel_size=3', '--notensorboard', f'--output_dir={tmp_path}')
     assert result.stdout.startswith('Epoch 1/1... Discriminator Loss: ') and result.stderr == ''
     for name in ('train_samples.pkl', 'train_losses.pkl', 'flags.txt', 'checkpoints/generator.ckpt.index',
-                 'checkpoints/generator_spec.json', 'checkpoints/training_state.pkl'):
+                 'run.json', 'checkpoints/training_state.pkl'):
         assert (tmp_path / name).exists(), name
     samples = files.read_pickle(str(tmp_path / 'train_samples.pkl'))
     assert samples[0].shape == (16, 784) and np.abs(samples[0]).max() <= 1

@@ -1,12 +1,15 @@
-"""The fast path computes what the notebook's loop computes: the fused step equals the two-run step,
-and the in-graph input keeps the reader's semantics."""
+"""The fast path computes what the notebook's loop computes: one chained run per iteration equals a run
+per step, and the in-graph input keeps the reader's semantics."""
+import dataclasses
 import functools
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_graph import dcgan, fast_loop, mlp_gan, train
+from gan_graph.data import spec as data_spec
+from gan_graph.models import dcgan, description, mlp_gan, wgan
+from gan_graph.train import graph as train_graph, interrupt, loop as train, runner as runner_lib, steps
 from test_train import small_train_set
 
 v1 = tf.compat.v1
@@ -21,72 +24,78 @@ def load_values(sess, values):
         var.load(values[var.op.name], sess)
 
 
-BUILDS = {'mlp_udacity': functools.partial(mlp_gan.build, arch='udacity'),
-          'mlp_blog': functools.partial(mlp_gan.build, arch='blog'),
+BUILDS = {'mlp_udacity': functools.partial(mlp_gan.describe, arch='udacity'),
+          'mlp_blog': functools.partial(mlp_gan.describe, arch='blog'),
           # Batch norm in both nets and fresh noise for the G step: small filters keep it quick.
-          'dcgan': functools.partial(dcgan.build, g_filters=(8, 4), d_filters=(4, 8), kernel_size=3)}
+          'dcgan': functools.partial(dcgan.describe, g_filters=(8, 4), d_filters=(4, 8), kernel_size=3)}
 
 
-@pytest.mark.parametrize('name', sorted(BUILDS))
-def test_fused_step_equals_the_two_run_step(name):
-    rng = np.random.RandomState(0)
+def every_other_generator_step(description):
+    """The MLP with its G step on even iterations only: a lazy step."""
+    return dataclasses.replace(description, steps=[description.steps[0],
+                                                   dataclasses.replace(description.steps[1], every=2)])
+
+
+EQUAL_BUILDS = {**BUILDS,
+                'wgan': functools.partial(wgan.describe, mode='wgan', g_filters=(8, 4), c_filters=(4, 8), kernel_size=3,
+                                          n_critic=2),
+                'mlp_lazy_g': lambda: every_other_generator_step(mlp_gan.describe())}
+
+
+@pytest.mark.parametrize('name', sorted(EQUAL_BUILDS))
+def test_one_fused_run_per_iteration_equals_a_run_per_step(mnist_data, name):
+    """Every step chained in one op (the fast loops' chain) updates the variables as the tutorial's loop
+    does with one sess.run per step: weights, optimizer slots, batch-norm statistics, clipping."""
+    description = EQUAL_BUILDS[name]()
+    config = train.TrainConfig(batch_size=32)
     with tf.Graph().as_default():
         v1.set_random_seed(1)
-        model = BUILDS[name]()
-        fresh = fast_loop.generator_draws_fresh_noise(model, 'fused')
-        z_generator = v1.placeholder(tf.float32, model.z_input.shape) if fresh else None
-        fused_op, _, _ = fast_loop.fused_step(model.networks, model.d_vars, model.g_vars,
-                                              model.real_input, model.z_input, z_generator)
-        with v1.Session() as sess:
-            sess.run(v1.global_variables_initializer())
-            feeds = [model.feed(rng.uniform(0, 1, (32, 784)), None, rng) for _ in range(3)]
-            generator_feeds = [model.refresh_noise(feed, rng) if fresh else feed for feed in feeds]
-            fused_feeds = [{**feed, z_generator: g_feed[model.z_input]} if fresh else feed
-                           for feed, g_feed in zip(feeds, generator_feeds)]
+        training_graph = train_graph.build(description)
+        faithful = train.FaithfulLoop(training_graph, config, small_train_set(mnist_data, 0))
+        fused = train.FusedLoop(training_graph, config, small_train_set(mnist_data, 0))
+        stop = interrupt.StopRequest()
+        with runner_lib.SessionRunner().start() as runner:
+            rng_faithful, rng_fused = np.random.RandomState(0), np.random.RandomState(0)
             # Warm the optimizers up so the slots are not all zero, then start both from there.
-            for feed in fused_feeds:
-                sess.run(fused_op, feed)
-            start = all_values(sess)
-            for feed, g_feed in zip(feeds, generator_feeds):
-                sess.run(model.phases[0].train_op, feed)
-                sess.run(model.phases[1].train_op, g_feed)
-            two_run = all_values(sess)
-            load_values(sess, start)
-            for feed in fused_feeds:
-                sess.run(fused_op, feed)
-            fused = all_values(sess)
-    assert set(two_run) == set(fused) and len(fused) > 10  # weights, Adam slots, beta powers
+            for iteration in range(2):
+                fused.iteration(runner, np.random.RandomState(9), stop, iteration)
+            start = all_values(runner.session)
+            faithful.train_set.set_state(fused.train_set.get_state())
+            for iteration in range(2, 5):
+                faithful.iteration(runner, rng_faithful, stop, iteration)
+            two_run = all_values(runner.session)
+            load_values(runner.session, start)
+            for iteration in range(2, 5):
+                fused.iteration(runner, rng_fused, stop, iteration)
+            one_run = all_values(runner.session)
+    assert set(two_run) == set(one_run) and len(one_run) > 10  # weights, optimizer slots, beta powers
     for var_name in two_run:
-        np.testing.assert_allclose(fused[var_name], two_run[var_name], rtol=1e-5, atol=1e-6, err_msg=var_name)
-    changed = {var_name for var_name in start if not np.array_equal(start[var_name], fused[var_name])}
+        np.testing.assert_allclose(one_run[var_name], two_run[var_name], rtol=1e-5, atol=1e-6, err_msg=var_name)
+    changed = {var_name for var_name in start if not np.array_equal(start[var_name], one_run[var_name])}
     assert any(var_name.startswith('generator') for var_name in changed)
     # Batch-norm statistics move in training, as the two-run loop moves them.
     moving = {var_name for var_name in start if 'moving_' in var_name}
-    assert (moving <= changed) and (bool(moving) == (name == 'dcgan'))
-
-
-def test_fused_step_refuses_a_model_with_several_critic_steps():
-    with tf.Graph().as_default():
-        model = BUILDS['mlp_udacity']()
-        model.phases[0].repeats = 5
-        with pytest.raises(ValueError, match='--loop=in_graph fuses one D step and one G step.*use --loop=faithful'):
-            fast_loop.generator_draws_fresh_noise(model, 'in_graph')
+    assert (moving <= changed) and (bool(moving) == (name in ('dcgan', 'wgan')))
+    if name == 'wgan':
+        assert all(np.abs(value).max() <= 0.01 for var_name, value in one_run.items()
+                   if var_name.startswith('critic/') and '/RMSProp' not in var_name)
 
 
 def test_in_graph_batches_use_every_image_once_per_epoch_and_reshuffle_each_epoch():
     num_examples, batch_size = 24, 6
-    images = np.arange(num_examples, dtype=np.float32).reshape(num_examples, 1)
+    description = mlp_gan.describe()
+    images = np.repeat(np.arange(num_examples, dtype=np.float32)[:, None], 784, axis=1)
     with tf.Graph().as_default():
-        epoch = v1.placeholder(tf.int32, ())
-        data = fast_loop.in_graph_input(num_examples, 1, seed=0, epoch=epoch)
-        index = v1.placeholder(tf.int32, ())
-        batch = fast_loop.batch_images(data, index, batch_size)
+        data = steps.in_graph_data(description, num_examples, seed=0)
+        first_batch = v1.placeholder(tf.int32, ())
+        batch = steps.InGraphSource(description, data, first_batch, batch_size, seed=0).new_batch(0)
         with v1.Session() as sess:
-            fast_loop.initialize_input(sess, data, images)
+            sess.run(v1.local_variables_initializer(), {data.initial_values['images']: images})
             epochs = []
             for e in range(1, 4):
-                sess.run(data.shuffle, {epoch: e})
-                epochs.append(np.concatenate([sess.run(batch, {index: i}) for i in range(4)]).ravel())
+                sess.run(data.shuffle, {data.epoch: e})
+                epochs.append(np.concatenate([sess.run(batch.real, {first_batch: i, data.epoch: e})[:, 0]
+                                              for i in range(4)]))
     for served in epochs:
         assert sorted(served) == list(range(num_examples))
     assert not np.array_equal(epochs[0], np.arange(num_examples))
@@ -96,7 +105,7 @@ def test_in_graph_batches_use_every_image_once_per_epoch_and_reshuffle_each_epoc
 def test_in_graph_images_stay_out_of_checkpoints(mnist_data, tmp_path):
     config = train.TrainConfig(epochs=1, batch_size=50, max_batches_per_epoch=4, seed=1, tensorboard=False,
                                loop='in_graph', steps_per_run=2)
-    train.train_new_graph(functools.partial(mlp_gan.build), small_train_set(mnist_data, 1), config, str(tmp_path))
+    train.train_new_graph(mlp_gan.describe(), small_train_set(mnist_data, 1), config, str(tmp_path))
     names = dict(tf.train.list_variables(v1.train.latest_checkpoint(str(tmp_path / 'checkpoints'),
                                                                      latest_filename='training_checkpoint')))
     assert not any(name.startswith(('train_', 'last_')) for name in names)
@@ -109,10 +118,10 @@ def test_fast_loops_train_and_resume(mnist_data, tmp_path, name, loop, steps_per
     config = train.TrainConfig(epochs=2, batch_size=50, max_batches_per_epoch=6, seed=2, tensorboard=False,
                                loop=loop, steps_per_run=steps_per_run)
     build = BUILDS[name]
-    first = train.train_new_graph(build, small_train_set(mnist_data, 2), config, str(tmp_path / 'resumed'))
+    first = train.train_new_graph(build(), small_train_set(mnist_data, 2), config, str(tmp_path / 'resumed'))
     config.epochs = 3
-    resumed = train.train_new_graph(build, small_train_set(mnist_data, 2), config, str(tmp_path / 'resumed'))
-    straight = train.train_new_graph(build, small_train_set(mnist_data, 2), config, str(tmp_path / 'straight'))
+    resumed = train.train_new_graph(build(), small_train_set(mnist_data, 2), config, str(tmp_path / 'resumed'))
+    straight = train.train_new_graph(build(), small_train_set(mnist_data, 2), config, str(tmp_path / 'straight'))
     assert resumed.losses[:2] == first.losses and len(resumed.losses) == 3
     assert resumed.losses == straight.losses  # stateless in-graph draws: resuming changes nothing
     np.testing.assert_array_equal(resumed.samples[-1], straight.samples[-1])
@@ -124,16 +133,46 @@ def test_fused_feed_loop_matches_the_faithful_loop_losses(mnist_data, tmp_path, 
     for loop in ('faithful', 'fused'):
         config = train.TrainConfig(epochs=2, batch_size=50, max_batches_per_epoch=5, seed=3, tensorboard=False,
                                    loop=loop)
-        histories.append(train.train_new_graph(BUILDS[name], small_train_set(mnist_data, 3), config,
+        histories.append(train.train_new_graph(BUILDS[name](), small_train_set(mnist_data, 3), config,
                                                str(tmp_path / loop)))
     np.testing.assert_allclose(histories[0].losses, histories[1].losses, rtol=1e-4)
     np.testing.assert_allclose(histories[0].samples[-1], histories[1].samples[-1], atol=1e-4)
 
 
 def test_loop_options_are_checked():
+    with pytest.raises(ValueError, match='loop must be one of'):
+        train.make_loop(None, train.TrainConfig(loop='async'), None)
+    with pytest.raises(ValueError, match='--loop=in_graph only'):
+        train.make_loop(None, train.TrainConfig(loop='fused', steps_per_run=4), None)
+
+
+def test_inputs_of_two_domains_take_their_own_domain_in_both_feeds():
+    """A data set of two unpaired domains stores examples as (N, 2, ...): Data(domain=k) takes domain k,
+    in the in-graph batch as in the numpy feed."""
+    num_examples, batch_size = 8, 4
+    spec = data_spec.DataSpec('pairs', (2, 2, 1), num_classes=10, domains=2)
+    pairs = description.Description(
+        name='pairs', module='none', hparams={}, shaping=(), data=spec,
+        inputs={'a': description.Data(domain=0), 'b': description.Data(domain=1),
+                'labels_b': description.Data('labels', domain=1)},
+        networks={}, losses={}, optimizers={}, steps=[], exports={})
+    images = np.arange(num_examples * 8, dtype=np.float32).reshape(num_examples, 2, 2, 2, 1)
+    labels = np.arange(num_examples * 2).reshape(num_examples, 2)
     with tf.Graph().as_default():
-        model = mlp_gan.build()
-        with pytest.raises(ValueError, match='loop must be one of'):
-            train.make_loop(model, train.TrainConfig(loop='async'), None)
-        with pytest.raises(ValueError, match='--loop=in_graph only'):
-            train.make_loop(model, train.TrainConfig(loop='fused', steps_per_run=4), None)
+        data = steps.in_graph_data(pairs, num_examples, seed=0)
+        first_batch = v1.placeholder(tf.int32, ())
+        batch = steps.InGraphSource(pairs, data, first_batch, batch_size, seed=0).new_batch(0)
+        with v1.Session() as sess:
+            sess.run(v1.local_variables_initializer(), {data.initial_values['images']: images,
+                                                        data.initial_values['labels']: labels})
+            sess.run(data.shuffle, {data.epoch: 1})
+            order, a, b, labels_b = sess.run([data.order, batch['a'], batch['b'], batch['labels_b']],
+                                             {first_batch: 1, data.epoch: 1})
+        rows = order[batch_size:2 * batch_size]
+        np.testing.assert_array_equal(a, images[rows, 0])
+        np.testing.assert_array_equal(b, images[rows, 1])
+        np.testing.assert_array_equal(labels_b, labels[rows, 1])
+        placeholders = {name: v1.placeholder(tf.float32) for name in pairs.inputs}
+        fed = train.numpy_feed(pairs, placeholders, images, labels, np.random.RandomState(0))
+    np.testing.assert_array_equal(fed[placeholders['b']], images[:, 1])
+    np.testing.assert_array_equal(fed[placeholders['labels_b']], labels[:, 1])

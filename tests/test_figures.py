@@ -1,9 +1,16 @@
-"""make_figures draws the tutorial's four figures, at the tutorial's sizes, from a run directory."""
+"""make_figures draws the tutorial's four figures, at the tutorial's sizes, from a run directory; legends,
+image shapes and the model's own figures come from the run's manifest (run.json)."""
 import matplotlib.image
 import numpy as np
+import pytest
 
-from gan_graph import figures, files
-from gan_graph.plots import plt
+from gan_graph.data import spec as spec_lib
+from gan_graph.figures import family
+from gan_graph.figures import grid
+from gan_graph.figures import tutorial as figures
+from gan_graph.figures.grid import plt
+from gan_graph.models import mlp_gan, wgan
+from gan_graph.train import files, manifest, run_dir
 from test_train import train_small
 
 
@@ -17,12 +24,40 @@ def test_run_figures_have_the_tutorials_layout(mnist_data, tmp_path):
                      'progress.png': (1200, 700), 'samples_from_checkpoint.png': (700, 700)}
 
 
+def test_run_figures_name_the_losses_and_shape_the_images_as_the_manifest_says(mnist_data, tmp_path, monkeypatch):
+    train_small(mnist_data, tmp_path, epochs=1)
+    record = manifest.read(str(tmp_path))
+    manifest.write(str(tmp_path), {**record, 'losses': ['D of run.json', 'G of run.json']})
+    drawn = {'names': [], 'shapes': []}
+
+    def losses_figure(losses, names):
+        drawn['names'].append(tuple(names))
+        return plt.figure()
+
+    def view_samples(samples, image_shape):
+        drawn['shapes'].append(tuple(image_shape))
+        return plt.figure()
+
+    monkeypatch.setattr(figures, 'losses_figure', losses_figure)
+    monkeypatch.setattr(figures, 'view_samples', view_samples)
+    figures.make_run_figures(str(tmp_path), seed=0, log=lambda _: None)
+    assert drawn == {'names': [('D of run.json', 'G of run.json')], 'shapes': [(28, 28), (28, 28)]}
+
+
 def test_losses_figure_title_and_legend():
     fig = figures.losses_figure([(1.0, 2.0), (0.5, 3.0)])
     ax = fig.axes[0]
     assert ax.get_title() == 'Training Losses'
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ['Discriminator', 'Generator']
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), [2.0, 3.0])
+    plt.close(fig)
+
+
+def test_losses_figure_draws_one_line_per_named_loss():
+    fig = figures.losses_figure([(1.0, 2.0, 0.1), (0.5, 3.0, 0.2)], ['Critic', 'Generator', 'Penalty'])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ['Critic', 'Generator', 'Penalty']
+    np.testing.assert_array_equal(ax.lines[2].get_ydata(), [0.1, 0.2])
     plt.close(fig)
 
 
@@ -40,8 +75,30 @@ def test_progress_figure_takes_every_tenth_epoch_and_every_other_sample():
 def test_samples_grid_is_4x4_greys_r():
     fig = figures.view_samples(np.zeros((16, 784), np.float32))
     assert len(fig.axes) == 16 and fig.axes[0].images[0].get_cmap().name == 'Greys_r'
+    assert fig.axes[0].images[0].get_array().shape == (28, 28)
     assert tuple(fig.get_size_inches()) == (7, 7)
     plt.close(fig)
+
+
+def test_figures_draw_the_image_shape_they_are_given():
+    images = np.arange(16 * 12, dtype=np.float32).reshape(16, 12)
+    fig = figures.view_samples(images, image_shape=(3, 4))
+    np.testing.assert_array_equal(fig.axes[1].images[0].get_array(), images[1].reshape(3, 4))
+    plt.close(fig)
+    fig = figures.progress_figure([images], image_shape=(4, 3))
+    assert fig.axes[0].images[0].get_array().shape == (4, 3)
+    plt.close(fig)
+    fig = family.digit_rows_figure(np.zeros((20, 12)), per_digit=2, image_shape=(2, 6))
+    assert fig.axes[0].images[0].get_array().shape == (2, 6)
+    plt.close(fig)
+
+
+def test_display_shape_of_data_specs():
+    assert grid.display_shape(spec_lib.mnist_spec(flat=True)) == (28, 28) == grid.MNIST_IMAGE_SHAPE
+    assert grid.display_shape(spec_lib.mnist_spec(flat=False, padded=True)) == (32, 32)
+    assert grid.display_shape(spec_lib.DataSpec('colour', (8, 6, 3))) == (8, 6, 3)
+    with pytest.raises(ValueError, match=r'2-D images.*\(4, 8, 8, 1\)'):
+        grid.display_shape(spec_lib.DataSpec('voxels', (4, 8, 8, 1)))
 
 
 def test_original_style_pickle_with_numpy_float_losses_draws(tmp_path):
@@ -49,3 +106,47 @@ def test_original_style_pickle_with_numpy_float_losses_draws(tmp_path):
     fig = figures.losses_figure(files.read_pickle(str(tmp_path / 'l.pkl')))
     assert len(fig.axes[0].lines) == 2
     plt.close(fig)
+
+
+# ------------------------------------------------------------------------------ the model's own figures
+
+def wgan_run(tmp_path, mode, losses=((-0.5, 1.0), (-0.25, 2.0))):
+    """A run directory as a wgan run leaves it, minus the checkpoint: run.json and (optionally) losses."""
+    manifest.write(str(tmp_path), manifest.of(wgan.describe(mode=mode)))
+    if losses is not None:
+        files.write_pickle(run_dir.path(str(tmp_path), run_dir.LOSSES), list(losses))
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize('mode, penalty', [('wgan', False), ('wgan-gp', True)])
+def test_wgan_runs_get_the_wasserstein_figure_penalty_noted_for_wgan_gp(tmp_path, monkeypatch, mode, penalty):
+    seen = []
+    real_figure = family.wasserstein_figure
+
+    def wasserstein_figure(losses, penalty=False):
+        seen.append((np.asarray(losses).tolist(), penalty))
+        return real_figure(losses, penalty)
+
+    monkeypatch.setattr(family, 'wasserstein_figure', wasserstein_figure)
+    written = family.make_family_figures(wgan_run(tmp_path, mode), log=lambda _: None)
+    assert [path.rsplit('/', 1)[1] for path in written] == ['wasserstein.png']
+    assert matplotlib.image.imread(written[0]).shape[:2] == (480, 640)
+    assert seen == [([[-0.5, 1.0], [-0.25, 2.0]], penalty)]
+
+
+def test_wgan_run_without_losses_skips_the_wasserstein_figure(tmp_path):
+    messages = []
+    assert family.make_family_figures(wgan_run(tmp_path, 'wgan', losses=None), log=messages.append) == []
+    assert messages == [f'No train_losses.pkl in {tmp_path}: skipping wasserstein.png.']
+
+
+def test_an_mlp_run_has_no_family_figures(tmp_path):
+    manifest.write(str(tmp_path), manifest.of(mlp_gan.describe(arch='blog')))
+    assert family.make_family_figures(str(tmp_path)) == []
+
+
+def test_loss_names_come_from_the_manifest(tmp_path):
+    record = manifest.of(mlp_gan.describe(arch='udacity'))
+    manifest.write(str(tmp_path), {**record, 'losses': ['A', 'B', 'C']})
+    assert family.loss_names(str(tmp_path)) == ('A', 'B', 'C')
+    assert family.loss_names(str(tmp_path / 'a notebook run')) == ('Discriminator', 'Generator')

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_graph import gaussian_1d as g1d
+from gan_graph.toys import gaussian_1d as g1d
 
 tf1 = tf.compat.v1
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -100,14 +100,16 @@ def test_density_estimate_and_optimal_discriminator():
     assert g1d.d_star_error(np.full_like(x, 0.5), np.full_like(x, 0.5), p, p) == 0.0
 
 
-def test_nets_are_variable_scoped_get_variable_mlps():
+def test_nets_are_variable_scoped_mlps_of_the_shared_dense_layer():
     with tf.Graph().as_default() as graph:
         g1d.GAN1D(CONFIG)
         trainable = sorted(v.op.name for v in tf1.trainable_variables())
         ops = {op.type for op in graph.get_operations()}
-    assert trainable == ['discriminator/b0', 'discriminator/b1', 'discriminator/b2',
-                         'discriminator/w0', 'discriminator/w1', 'discriminator/w2',
-                         'generator/b0', 'generator/b1', 'generator/w0', 'generator/w1']
+    assert trainable == ['discriminator/dense/bias', 'discriminator/dense/kernel',
+                         'discriminator/dense_1/bias', 'discriminator/dense_1/kernel',
+                         'discriminator/dense_2/bias', 'discriminator/dense_2/kernel',
+                         'generator/dense/bias', 'generator/dense/kernel',
+                         'generator/dense_1/bias', 'generator/dense_1/kernel']
     assert not any('keras' in op.lower() for op in ops)
 
 

@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_graph import evaluation, judge, metrics, mnist
+from gan_graph.data import mnist
+from gan_graph.evaluate import evaluation
+from gan_graph.evaluate import judge
+from gan_graph.evaluate import metrics
 from conftest import DATA_DIR, REPO_ROOT
 
 JUDGE_DIR = os.path.join(REPO_ROOT, 'data', 'judge')
@@ -62,6 +65,16 @@ def test_recorded_accuracy_and_reference_match_a_fresh_computation(committed_jud
     np.testing.assert_allclose(arrays['test_nn_distances'][:50], distances, rtol=1e-5)
     assert 9.5 < reference['classifier_score'] <= 10 and reference['modes_covered'] == 10
     assert 0 < reference['frechet_distance'] < 5
+
+
+def test_default_judge_is_the_committed_one_loaded_once():
+    first = judge.default_judge()
+    assert judge.default_judge() is first
+    assert first.fingerprint == judge.fingerprint(JUDGE_DIR) and first.test_accuracy >= 0.99
+
+
+def test_the_judges_input_is_the_size_the_metrics_check():
+    assert judge.IMAGE_SIZE == metrics.IMAGE_SIZE == 784 and judge.IMAGE_SHAPE == (28, 28)
 
 
 def test_predict_rejects_bad_images(committed_judge):

@@ -1,10 +1,12 @@
 """Each metric against numpy on small fixed inputs, and bad input gets a clear error."""
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from gan_graph import metrics
+from gan_graph.evaluate import metrics
 
 
 # ------------------------------------------------------------------------------ classifier score
@@ -196,3 +198,35 @@ def test_wrappers_check_images_before_judging():
         metrics.frechet_distance_of_images(np.zeros((5, 10)), np.zeros((5, 784)), judge=object())
     with pytest.raises(ValueError, match=r'must be in \[-1, 1\]'):
         metrics.classifier_score_of_images(np.full((2, 784), 2.0), judge=object())
+
+
+class PixelJudge:
+    """A stand-in judge: class = the first pixel's sign (0 or 1); features = the first two pixels."""
+
+    def __init__(self):
+        self.seen = []
+
+    def predict(self, images):
+        self.seen.append(images)
+        positive = (images[:, 0] > 0).astype(np.float64)
+        return np.stack([1 - positive, positive], axis=1), images[:, :2].astype(np.float64)
+
+
+def test_wrappers_run_the_judge_they_are_given():
+    images = np.zeros((4, 784), np.float32)
+    images[:2, 0], images[:, 1] = 0.5, [0.1, -0.2, 0.3, 0.0]
+    judge = PixelJudge()
+    # half the images confidently each class: the score is the number of classes, 2
+    assert metrics.classifier_score_of_images(images, judge) == pytest.approx(2.0)
+    assert metrics.mode_coverage_of_images(images, judge)['class_histogram'] == [0.5, 0.5]
+    assert metrics.frechet_distance_of_images(images, images, judge) == pytest.approx(0.0, abs=1e-12)
+    assert len(judge.seen) == 4 and judge.seen[0].dtype == np.float32
+
+
+def test_the_metrics_do_not_import_the_judge():
+    """The judge imports metrics (to check its input), not the other way round."""
+    code = ('import sys; import gan_graph.evaluate.metrics; '
+            'print(sorted(m for m in sys.modules if m.startswith("gan_graph.evaluate.")))')
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['gan_graph.evaluate.metrics']"

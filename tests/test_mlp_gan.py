@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_graph import losses, mlp_gan
+from gan_graph.models import mlp_gan
+from gan_graph.nn import losses
+from conftest import build_graph, feed as make_feed
 
 v1 = tf.compat.v1
 
@@ -24,11 +26,7 @@ ORIGINAL_VARIABLES = {
 
 
 def build(arch='udacity', seed=0, **kwargs):
-    graph = tf.Graph()
-    with graph.as_default():
-        v1.set_random_seed(seed)
-        model = mlp_gan.build(arch=arch, **kwargs)
-    return graph, model
+    return build_graph(mlp_gan.describe, seed, arch=arch, **kwargs)
 
 
 @pytest.mark.parametrize('arch', mlp_gan.ARCHS)
@@ -37,14 +35,14 @@ def test_variable_names_and_shapes_match_the_original(arch):
     with graph.as_default():
         found = [(var.op.name, tuple(var.shape.as_list())) for var in v1.trainable_variables()]
     assert found == ORIGINAL_VARIABLES[arch]
-    assert [v.op.name for v in model.g_vars] == [n for n, _ in ORIGINAL_VARIABLES[arch] if n.startswith('gen')]
-    assert [v.op.name for v in model.d_vars] == [n for n, _ in ORIGINAL_VARIABLES[arch] if n.startswith('disc')]
+    assert [v.op.name for v in model.variables['generator']] == [n for n, _ in ORIGINAL_VARIABLES[arch] if n.startswith('gen')]
+    assert [v.op.name for v in model.variables['discriminator']] == [n for n, _ in ORIGINAL_VARIABLES[arch] if n.startswith('disc')]
 
 
 def test_placeholders_carry_the_notebook_names():
     graph, model = build()
-    assert model.real_input.op.name == 'input_real' and model.real_input.shape.as_list() == [None, 784]
-    assert model.z_input.op.name == 'input_z' and model.z_input.shape.as_list() == [None, 100]
+    assert model.placeholders['real'].op.name == 'input_real' and model.placeholders['real'].shape.as_list() == [None, 784]
+    assert model.placeholders['z'].op.name == 'input_z' and model.placeholders['z'].shape.as_list() == [None, 100]
 
 
 def test_reuse_shares_variables_between_the_two_discriminators_and_the_sampler():
@@ -60,7 +58,7 @@ def test_initializers_are_glorot_uniform_kernels_and_zero_biases():
     graph, model = build('blog', seed=3)
     with graph.as_default(), v1.Session() as sess:
         sess.run(v1.global_variables_initializer())
-        for var in model.g_vars + model.d_vars:
+        for var in model.variables['generator'] + model.variables['discriminator']:
             value = sess.run(var)
             if var.op.name.endswith('bias'):
                 assert not value.any()
@@ -77,8 +75,8 @@ def test_generator_output_is_tanh_and_leaky_relu_is_max_form():
     with graph.as_default(), v1.Session() as sess:
         sess.run(v1.global_variables_initializer())
         z = np.random.RandomState(0).uniform(-1, 1, (5, 100))
-        out = sess.run(model.sampler, {model.z_input: z})
-        w1, b1, w2, b2 = sess.run(model.g_vars)
+        out = sess.run(model.samplers['generator'], {model.placeholders['z']: z})
+        w1, b1, w2, b2 = sess.run(model.variables['generator'])
     h = z @ w1 + b1
     h = np.maximum(0.01 * h, h)
     np.testing.assert_allclose(out, np.tanh(h @ w2 + b2), rtol=1e-5, atol=1e-6)
@@ -118,24 +116,23 @@ def test_d_step_changes_only_discriminator_and_g_step_only_generator(arch):
     rng = np.random.RandomState(0)
     with graph.as_default(), v1.Session() as sess:
         sess.run(v1.global_variables_initializer())
-        trainable = model.g_vars + model.d_vars
-        feed = model.feed(rng.uniform(0, 1, (8, 784)), None, rng)
-        d_phase, g_phase = model.phases
+        trainable = model.variables['generator'] + model.variables['discriminator']
+        feed = make_feed(model, rng.uniform(-1, 1, (8, 784)), rng)
         before = snapshot(sess, trainable)
-        sess.run(d_phase.train_op, feed)
+        sess.run(model.train_ops['discriminator'], feed)
         after_d = snapshot(sess, trainable)
-        sess.run(g_phase.train_op, feed)
+        sess.run(model.train_ops['generator'], feed)
         after_g = snapshot(sess, trainable)
-    assert changed(before, after_d) == {v.op.name for v in model.d_vars}
-    assert changed(after_d, after_g) == {v.op.name for v in model.g_vars}
+    assert changed(before, after_d) == {v.op.name for v in model.variables['discriminator']}
+    assert changed(after_d, after_g) == {v.op.name for v in model.variables['generator']}
 
 
 def test_phases_are_one_d_step_then_one_g_step_on_the_same_noise():
     _, model = build()
-    assert [(p.name, p.repeats, p.feed) for p in model.phases] == [
+    assert [(step.name, step.repeats, step.feed) for step in model.description.steps] == [
         ('discriminator', 1, 'new_batch'), ('generator', 1, 'same_feed')]
 
 
 def test_bad_arch_is_a_clear_error():
     with tf.Graph().as_default(), pytest.raises(ValueError, match="arch must be one of"):
-        mlp_gan.build(arch='resnet')
+        mlp_gan.describe(arch='resnet')

@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from gan_graph import mnist
+from gan_graph.data import mnist
 from conftest import DATA_DIR
 
 
@@ -22,19 +22,19 @@ def test_split_is_first_5000_validation_last_55000_train(mnist_data):
     assert mnist_data.validation.num_examples == 5000
     assert mnist_data.test.num_examples == 10000
     scaled = raw_images.astype(np.float32) * (1.0 / 255.0)  # the reader's own scaling
-    np.testing.assert_array_equal(mnist_data.validation._all_images, scaled[:5000])
-    np.testing.assert_array_equal(mnist_data.train._all_images, scaled[5000:])
-    np.testing.assert_array_equal(mnist_data.train._all_labels, raw_labels[5000:])
-    assert mnist_data.test._all_labels[0] == 7 and raw_labels[0] == 5
+    np.testing.assert_array_equal(mnist_data.validation.all_images, scaled[:5000])
+    np.testing.assert_array_equal(mnist_data.train.all_images, scaled[5000:])
+    np.testing.assert_array_equal(mnist_data.train.all_labels, raw_labels[5000:])
+    assert mnist_data.test.all_labels[0] == 7 and raw_labels[0] == 5
 
 
 def test_images_are_flat_float32_in_unit_interval(mnist_data):
-    images = mnist_data.test._all_images
+    images = mnist_data.test.all_images
     assert images.shape == (10000, 784) and images.dtype == np.float32
     assert images.min() == 0.0 and images.max() == 1.0
     # exactly k/255
     np.testing.assert_allclose(images * 255, np.round(images * 255), atol=1e-4)
-    assert abs(mnist_data.train._all_images.mean() - 0.1307) < 0.002
+    assert abs(mnist_data.train.all_images.mean() - 0.1307) < 0.002
 
 
 def test_next_batch_serves_every_image_once_per_pass_and_reshuffles_each_pass():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_graph import ops
+from gan_graph.nn import ops
 
 v1 = tf.compat.v1
 

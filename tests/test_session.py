@@ -5,7 +5,9 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.core.protobuf import rewriter_config_pb2
 
-from gan_graph import mlp_gan, session, train
+from gan_graph.models import mlp_gan
+from gan_graph.train import loop as train
+from gan_graph.train import session
 from test_train import small_train_set
 
 ON = rewriter_config_pb2.RewriterConfig.ON
@@ -32,7 +34,7 @@ def test_a_bf16_run_trains_the_same_model_in_float32_variables(mnist_data, tmp_p
     for bf16 in (False, True):
         config = train.TrainConfig(epochs=2, batch_size=50, max_batches_per_epoch=4, seed=4, tensorboard=False,
                                    loop='in_graph', steps_per_run=2, session_config=session.session_config(bf16=bf16))
-        histories[bf16] = train.train_new_graph(functools.partial(mlp_gan.build), small_train_set(mnist_data, 4),
+        histories[bf16] = train.train_new_graph(mlp_gan.describe(), small_train_set(mnist_data, 4),
                                                 config, str(tmp_path / str(bf16)), log=lambda line: None)
     assert np.isfinite(histories[True].losses).all()
     # bfloat16 keeps about 3 significant digits: close to the float32 run, not equal to it.

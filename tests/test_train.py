@@ -11,21 +11,25 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_graph import files, mlp_gan, mnist, progress, train
+from gan_graph.data import mnist
+from gan_graph.models import mlp_gan
+from gan_graph.train import files
+from gan_graph.train import loop as train
+from gan_graph.train import progress
 from conftest import REPO_ROOT, run_script
 
 v1 = tf.compat.v1
 
 
 def small_train_set(mnist_data, seed, size=1000):
-    return mnist.DataSet(mnist_data.train._all_images[:size], mnist_data.train._all_labels[:size],
+    return mnist.DataSet(mnist_data.train.all_images[:size], mnist_data.train.all_labels[:size],
                          np.random.RandomState(seed))
 
 
 def train_small(mnist_data, output_dir, epochs, seed=5, arch='udacity'):
     config = train.TrainConfig(epochs=epochs, batch_size=50, max_batches_per_epoch=4, seed=seed, tensorboard=False)
     lines = []
-    history = train.train_new_graph(functools.partial(mlp_gan.build, arch=arch), small_train_set(mnist_data, seed),
+    history = train.train_new_graph(mlp_gan.describe(arch=arch), small_train_set(mnist_data, seed),
                                     config, str(output_dir), log=lines.append)
     return history, lines
 
@@ -99,6 +103,7 @@ def test_unset_seed_is_drawn_and_recorded(tmp_path):
     assert len(seeds) == 1 and int(seeds[0].split('=')[1]) >= 0
 
 
+@pytest.mark.slow
 def test_sigterm_mid_epoch_keeps_finished_epochs_and_a_rerun_completes(tmp_path):
     out = tmp_path / 'run'
     command = [sys.executable, os.path.join(REPO_ROOT, 'scripts', 'train_mnist.py'), '--epochs=30',

@@ -3,8 +3,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_graph import checkpoints, family_figures, wgan, wgan_losses
-from conftest import build_graph, names, run_script
+from gan_graph.figures import family as family_figures
+from gan_graph.models import wgan
+from gan_graph.nn import losses
+from gan_graph.train import checkpoints, manifest
+from conftest import build_graph, feed as make_feed, names, run_script
 
 v1 = tf.compat.v1
 
@@ -15,21 +18,21 @@ CRITIC_VARIABLES = [
 
 
 def build(seed=0, **kwargs):
-    return build_graph(wgan.build, seed, **kwargs)
+    return build_graph(wgan.describe, seed, **kwargs)
 
 
 @pytest.mark.parametrize('mode', wgan.MODES)
 def test_critic_is_the_dcgan_discriminator_without_batch_norm_or_sigmoid(mode):
     graph, model = build(mode=mode)
-    assert [(var.op.name, tuple(var.shape.as_list())) for var in model.d_vars] == CRITIC_VARIABLES
-    assert names(model.g_vars)[0] == 'generator/dense/kernel' and len(model.g_vars) == 10
+    assert [(var.op.name, tuple(var.shape.as_list())) for var in model.variables['critic']] == CRITIC_VARIABLES
+    assert names(model.variables['generator'])[0] == 'generator/dense/kernel' and len(model.variables['generator']) == 10
     critic_ops = [op for op in graph.get_operations() if op.name.startswith('critic')]
     assert not any(op.type in ('Sigmoid', 'FusedBatchNormV3') or 'batch_norm' in op.name for op in critic_ops)
     assert graph.get_operation_by_name('critic/dense/BiasAdd').outputs[0].shape.as_list() == [None, 1]
-    assert [(p.name, p.repeats, p.feed) for p in model.phases] == [
+    assert [(step.name, step.repeats, step.feed) for step in model.description.steps] == [
         ('critic', 5, 'new_batch'), ('generator', 1, 'new_noise')]
-    assert model.loss_names == ('Critic', 'Generator')
-    assert model.generator_spec['model'] == 'wgan' and model.generator_spec['kwargs']['arch'] == mode
+    assert model.description.logged_losses == ['Critic', 'Generator']
+    assert model.description.module == 'wgan' and model.description.hparams['mode'] == mode
     with graph.as_default():
         slots = {name.rsplit('/', 1)[1] for name in names(v1.global_variables()) if name.startswith('critic/')}
     assert slots - {'kernel', 'bias'} == ({'RMSProp', 'RMSProp_1'} if mode == 'wgan' else {'Adam', 'Adam_1'})
@@ -41,23 +44,23 @@ def test_a_critic_step_updates_then_clips_every_critic_weight():
     with graph.as_default(), v1.Session() as sess:
         sess.run(v1.global_variables_initializer())
         # Weights far outside the box (glorot-uniform kernels start there too).
-        for var in model.d_vars:
+        for var in model.variables['critic']:
             value = rng.uniform(-0.5, 0.5, var.shape.as_list())
             value.flat[0] = 0.001  # one weight inside in each variable
             var.load(value, sess)
         [rms] = [var for var in v1.global_variables() if var.op.name == 'critic/dense/kernel/RMSProp']
-        before = sess.run(model.d_vars)
+        before = sess.run(model.variables['critic'])
         rms_before = sess.run(rms)
-        feed = model.feed(rng.uniform(0, 1, (4, 784)), None, rng)
-        sess.run(model.phases[0].train_op, feed)
-        after = sess.run(model.d_vars)
+        feed = make_feed(model, rng.uniform(-1, 1, (4, 784)), rng)
+        sess.run(model.train_ops[model.description.steps[0].name], feed)
+        after = sess.run(model.variables['critic'])
         rms_after = sess.run(rms)
-        generator_before = sess.run(model.g_vars)
-        sess.run(model.phases[1].train_op, feed)  # the generator step leaves the critic alone
-        assert all(np.array_equal(a, b) for a, b in zip(after, sess.run(model.d_vars)))
-        assert not all(np.array_equal(a, b) for a, b in zip(generator_before, sess.run(model.g_vars)))
+        generator_before = sess.run(model.variables['generator'])
+        sess.run(model.train_ops[model.description.steps[1].name], feed)  # the generator step leaves the critic alone
+        assert all(np.array_equal(a, b) for a, b in zip(after, sess.run(model.variables['critic'])))
+        assert not all(np.array_equal(a, b) for a, b in zip(generator_before, sess.run(model.variables['generator'])))
     assert not np.array_equal(rms_before, rms_after)  # the same sess.run took an RMSProp step
-    for var, old, new in zip(model.d_vars, before, after):
+    for var, old, new in zip(model.variables['critic'], before, after):
         assert np.abs(new).max() <= 0.01
         if var.op.name != 'critic/dense/bias':  # E[C(fake)] - E[C(real)] does not depend on the last bias
             inside = np.abs(old) < 0.005  # moved by the step, not clipped
@@ -83,7 +86,7 @@ def test_gradient_penalty_equals_finite_differences_on_a_tiny_critic():
     w = rng.normal(size=6)
     alpha = rng.uniform(size=(4, 1, 1, 1))
     with tf.Graph().as_default(), v1.Session() as sess:
-        penalty = sess.run(wgan_losses.gradient_penalty(lambda x: tiny_critic(x, w), tf.constant(real),
+        penalty = sess.run(losses.gradient_penalty(lambda x: tiny_critic(x, w), tf.constant(real),
                                                         tf.constant(fake), tf.constant(alpha)))
     x_hat = real + alpha * (fake - real)
     eps = 1e-6
@@ -101,8 +104,8 @@ def test_one_alpha_per_example():
     rng = np.random.RandomState(1)
     with tf.Graph().as_default() as graph:
         real, fake = tf.constant(rng.normal(size=(64, 28, 28, 1))), tf.constant(rng.normal(size=(64, 28, 28, 1)))
-        alpha = wgan_losses.per_example_alpha(real, seed=1)
-        x_hat = wgan_losses.interpolates(real, fake, alpha)
+        alpha = losses.per_example_alpha(real, seed=1)
+        x_hat = losses.interpolates(real, fake, alpha)
         with v1.Session(graph=graph) as sess:
             alpha_value, x_value, real_value, fake_value = sess.run([alpha, x_hat, real, fake])
     assert alpha_value.shape == (64, 1, 1, 1) and 0 <= alpha_value.min() and alpha_value.max() < 1
@@ -114,7 +117,7 @@ def test_one_alpha_per_example():
     alpha_tensor = graph.get_tensor_by_name('alpha:0')
     with graph.as_default(), v1.Session() as sess:
         sess.run(v1.global_variables_initializer())
-        assert sess.run(alpha_tensor, {model.real_input: np.zeros((5, 784))}).shape == (5, 1, 1, 1)
+        assert sess.run(alpha_tensor, {model.placeholders['real']: np.zeros((5, 784))}).shape == (5, 1, 1, 1)
 
 
 def test_penalized_critic_loss_is_the_wasserstein_loss_plus_lambda_times_the_penalty():
@@ -123,10 +126,10 @@ def test_penalized_critic_loss_is_the_wasserstein_loss_plus_lambda_times_the_pen
     penalty = graph.get_tensor_by_name('gradient_penalty:0')
     with graph.as_default(), v1.Session() as sess:
         sess.run(v1.global_variables_initializer())
-        feed = model.feed(rng.uniform(0, 1, (6, 784)), None, rng)
+        feed = make_feed(model, rng.uniform(-1, 1, (6, 784)), rng)
         c_real = graph.get_tensor_by_name('critic/dense/BiasAdd:0')
         c_fake = graph.get_tensor_by_name('critic_1/dense/BiasAdd:0')
-        loss, gp, real_scores, fake_scores = sess.run([model.d_loss, penalty, c_real, c_fake], feed)
+        loss, gp, real_scores, fake_scores = sess.run([model.losses['Critic'], penalty, c_real, c_fake], feed)
     assert loss == pytest.approx(fake_scores.mean() - real_scores.mean() + 10.0 * gp, rel=1e-5)
     assert family_figures.wasserstein_estimates([(loss, 0.0)])[0] == pytest.approx(-loss)
 
@@ -149,7 +152,7 @@ def test_script_runs_gp_mode_and_rejects_bad_flags(tmp_path):
 
 
 def test_a_wgan_run_names_its_losses_critic_and_generator(tmp_path):
-    checkpoints.save_generator_spec(str(tmp_path / 'checkpoints'), wgan.generator_spec(100, (128, 64), 5, 'wgan-gp'))
-    assert family_figures.run_model(str(tmp_path)) == 'wgan'
-    assert family_figures.loss_names(str(tmp_path)) == ('Critic', 'Generator')
-    assert family_figures.loss_names(str(tmp_path / 'elsewhere')) == ('Discriminator', 'Generator')
+    manifest.write(str(tmp_path), manifest.of(wgan.describe(mode='wgan-gp')))
+    assert manifest.read(str(tmp_path))['losses'] == ['Critic', 'Generator']
+    assert tuple(family_figures.loss_names(str(tmp_path))) == ('Critic', 'Generator')
+    assert tuple(family_figures.loss_names(str(tmp_path / 'elsewhere'))) == ('Discriminator', 'Generator')

@@ -1,0 +1,1 @@
+"""Offline quality: the MNIST judge, the metrics, and run evaluation and comparison."""

@@ -1,0 +1,1 @@
+"""The tutorials' figures, drawn from a run directory."""

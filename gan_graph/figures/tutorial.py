@@ -1,0 +1,77 @@
+"""The tutorial's figures, drawn from a run directory's pickles and checkpoint."""
+import os
+
+import numpy as np
+
+from gan_graph.figures import family as family_figures
+from gan_graph.figures import grid as plots
+from gan_graph.figures.grid import plt
+from gan_graph.train import files
+from gan_graph.train import run_dir
+from gan_graph.train import sampling
+
+
+def losses_figure(losses, names=family_figures.NOTEBOOK_LOSS_NAMES):
+    """'Training Losses': one line per logged loss (discriminator or critic, generator) per epoch."""
+    fig, ax = plt.subplots()
+    losses = np.array(losses)
+    for column, name in enumerate(names):
+        ax.plot(losses.T[column], label=name)
+    ax.set_title('Training Losses')
+    ax.set_xlabel('Epoch')
+    ax.legend()
+    return fig
+
+
+def view_samples(samples, image_shape=plots.MNIST_IMAGE_SHAPE):
+    """The notebook's `view_samples`: 4x4 grid, figsize (7, 7), Greys_r, axes hidden."""
+    fig, _ = plots.image_grid(samples[:16], nrows=4, ncols=4, figsize=(7, 7), image_shape=image_shape)
+    return fig
+
+
+def progress_figure(samples, rows=10, cols=6, image_shape=plots.MNIST_IMAGE_SHAPE):
+    """Every len/rows-th epoch (rows), every len/cols-th sample of it (cols), figsize (7, 12)."""
+    epoch_step = max(1, int(len(samples) / rows))
+    fig, axes = plt.subplots(figsize=(7, 12), nrows=rows, ncols=cols, sharex=True, sharey=True, squeeze=False)
+    for ax in axes.flatten():
+        ax.axis('off')
+    for sample, ax_row in zip(samples[::epoch_step], axes):
+        sample_step = max(1, int(len(sample) / cols))
+        for img, ax in zip(sample[::sample_step], ax_row):
+            ax.axis('on')
+            ax.imshow(np.reshape(img, image_shape), cmap='Greys_r')
+            ax.xaxis.set_visible(False)
+            ax.yaxis.set_visible(False)
+    return fig
+
+
+def make_run_figures(run_directory, seed=None, log=print):
+    """Draw every tutorial figure a run directory allows into DIR/figures/; returns the paths written.
+
+    Works on a directory written by the original notebook too (train_samples.pkl and checkpoints/).
+    """
+    record = family_figures.run_record(run_directory)
+    image_shape = family_figures.run_image_shape(record)
+    figures_dir = run_dir.path(run_directory, run_dir.FIGURES)
+    written = []
+    losses_path = run_dir.path(run_directory, run_dir.LOSSES)
+    if os.path.exists(losses_path):
+        written.append(plots.save_figure(losses_figure(files.read_pickle(losses_path), record['losses']),
+                                         os.path.join(figures_dir, 'losses.png')))
+    else:
+        log(f'No {run_dir.LOSSES} in {run_directory} (the original notebook does not save losses): '
+            f'skipping losses.png.')
+    samples_path = run_dir.path(run_directory, run_dir.SAMPLES)
+    if os.path.exists(samples_path):
+        samples = files.read_pickle(samples_path)
+        written.append(plots.save_figure(view_samples(samples[-1], image_shape),
+                                         os.path.join(figures_dir, 'samples_last_epoch.png')))
+        written.append(plots.save_figure(progress_figure(samples, image_shape=image_shape),
+                                         os.path.join(figures_dir, 'progress.png')))
+    else:
+        log(f'No {run_dir.SAMPLES} in {run_directory}: skipping samples_last_epoch.png and progress.png.')
+    checkpoint_samples = sampling.sample_generator(run_dir.checkpoint_dir(run_directory), 16, seed=seed)
+    written.append(plots.save_figure(view_samples(checkpoint_samples, image_shape),
+                                     os.path.join(figures_dir, 'samples_from_checkpoint.png')))
+    written += family_figures.make_family_figures(run_directory, seed=seed, log=log, record=record)
+    return written

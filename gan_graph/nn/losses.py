@@ -1,0 +1,56 @@
+"""GAN losses as small pure functions of tensors: the tutorials' sigmoid cross-entropy (minimax), the
+Wasserstein losses, and the WGAN-GP gradient penalty."""
+import tensorflow as tf
+
+
+def sigmoid_cross_entropy(logits, labels):
+    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(logits=logits, labels=labels))
+
+
+def minimax_discriminator_loss(d_logits_real, d_logits_fake, smooth=0.1):
+    """d_loss_real (labels 1 - smooth: one-sided label smoothing) + d_loss_fake (labels 0)."""
+    d_loss_real = sigmoid_cross_entropy(d_logits_real, tf.ones_like(d_logits_real) * (1 - smooth))
+    d_loss_fake = sigmoid_cross_entropy(d_logits_fake, tf.zeros_like(d_logits_fake))
+    return d_loss_real + d_loss_fake
+
+
+def minimax_generator_loss(d_logits_fake):
+    """Non-saturating generator loss: fakes labelled real, never smoothed."""
+    return sigmoid_cross_entropy(d_logits_fake, tf.ones_like(d_logits_fake))
+
+
+def wasserstein_critic_loss(critic_real, critic_fake):
+    """The critic maximizes E[C(real)] - E[C(fake)], the Wasserstein estimate: it minimizes its negative."""
+    return tf.reduce_mean(critic_fake) - tf.reduce_mean(critic_real)
+
+
+def wasserstein_generator_loss(critic_fake):
+    """The generator maximizes E[C(fake)]."""
+    return -tf.reduce_mean(critic_fake)
+
+
+def per_example_alpha(real, seed=None):
+    """One alpha ~ U[0, 1) per example, broadcast over the other axes: shape (N, 1, ..., 1)."""
+    shape = tf.concat([tf.shape(real)[:1], tf.ones([real.shape.ndims - 1], tf.int32)], axis=0)
+    return tf.random.uniform(shape, 0.0, 1.0, dtype=real.dtype, seed=seed, name='alpha')
+
+
+def interpolates(real, fake, alpha):
+    """Points on the straight lines between each real example and the fake beside it."""
+    return real + alpha * (fake - real)
+
+
+def gradient_penalty(critic, real, fake, alpha):
+    """WGAN-GP: E[(||grad_x C(x)||_2 - 1)^2] at x = interpolates(real, fake, alpha), the norm taken
+    over all the axes of one example. `critic` maps a batch to (N, 1) scores."""
+    x_hat = interpolates(real, fake, alpha)
+    gradients = tf.gradients(critic(x_hat), [x_hat])[0]
+    # + 1e-12 keeps the penalty's own gradient finite should a gradient be exactly zero.
+    slopes = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=list(range(1, x_hat.shape.ndims))) + 1e-12)
+    return tf.reduce_mean(tf.square(slopes - 1.0))
+
+
+def clip_weights(variables, clip_value):
+    """WGAN: assign every critic weight its value clipped to [-clip_value, clip_value]."""
+    return tf.group(*[var.assign(tf.clip_by_value(var, -clip_value, clip_value)) for var in variables],
+                    name='clip_critic_weights')

@@ -1,0 +1,73 @@
+"""Saving and finding checkpoints: the generator-only one the notebook wrote, and a full one to resume."""
+import os
+
+import tensorflow as tf
+
+from gan_graph.train import run_dir
+
+v1 = tf.compat.v1
+
+
+class CheckpointError(Exception):
+    """No usable checkpoint, or one that does not fit the graph; the message says which and why."""
+
+
+def generator_saver(g_vars):
+    return v1.train.Saver(var_list=g_vars, save_relative_paths=True)
+
+
+def training_saver():
+    return v1.train.Saver(max_to_keep=1, save_relative_paths=True)
+
+
+def save_generator(runner, saver, directory):
+    """`saver.save(sess, './checkpoints/generator.ckpt')`, as the notebook did (no meta graph)."""
+    os.makedirs(directory, exist_ok=True)
+    return runner.save(saver, os.path.join(directory, run_dir.GENERATOR_CHECKPOINT))
+
+
+def save_training(runner, saver, directory, epoch):
+    os.makedirs(directory, exist_ok=True)
+    return runner.save(saver, os.path.join(directory, run_dir.TRAINING_CHECKPOINT), global_step=epoch,
+                       latest_filename=run_dir.TRAINING_CHECKPOINT_STATE)
+
+
+def checkpoint_exists(prefix):
+    return os.path.exists(prefix + '.index') or os.path.isfile(prefix)
+
+
+def latest_training_checkpoint(directory):
+    prefix = v1.train.latest_checkpoint(directory, latest_filename=run_dir.TRAINING_CHECKPOINT_STATE)
+    return prefix if prefix and checkpoint_exists(prefix) else None
+
+
+def find_generator_checkpoint(directory):
+    """The generator checkpoint in `directory` (ours or the notebook's); clear error if there is none."""
+    if not os.path.isdir(directory):
+        raise CheckpointError(f'checkpoint directory not found: {directory}')
+    prefix = v1.train.latest_checkpoint(directory)
+    if prefix and checkpoint_exists(prefix):
+        return prefix
+    # A `checkpoint` index file that points elsewhere (a moved run): fall back to the notebook's name.
+    fallback = os.path.join(directory, run_dir.GENERATOR_CHECKPOINT)
+    if checkpoint_exists(fallback):
+        return fallback
+    raise CheckpointError(f'no generator checkpoint in {directory}: expected {run_dir.GENERATOR_CHECKPOINT}.index '
+                          f'(and its data file), as written by training or by the original notebook.')
+
+
+def variable_shapes(prefix):
+    """{variable name: shape} stored in a checkpoint."""
+    try:
+        return dict(tf.train.list_variables(prefix))
+    except (tf.errors.OpError, ValueError) as err:
+        raise CheckpointError(f'cannot read checkpoint {prefix}: {err}') from err
+
+
+def restore(sess, saver, prefix):
+    """Restore with a clear message when names or shapes do not match the graph."""
+    try:
+        saver.restore(sess, prefix)
+    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as err:
+        message = err.message.splitlines()[0] if err.message else str(err)
+        raise CheckpointError(f'checkpoint {prefix} does not fit the graph built from the flags: {message}') from err

@@ -1,0 +1,123 @@
+"""The tutorial's graph, built from a model description.
+
+Placeholders named as in the tutorials (input_real, input_z, input_labels), in-graph draws where the
+tutorial drew in the graph, the losses in the description's order (networks built once, then again
+with reuse=True), one optimizer per name over scope-filtered variable lists, one train op per step
+(each runs the batch-norm updates of the passes of the network it trains), and the exported samplers.
+The faithful loop runs these train ops one `sess.run` each; every loop evaluates the logged losses and
+draws samples with them.
+"""
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+from gan_graph.models import description as d
+
+v1 = tf.compat.v1
+
+
+@dataclasses.dataclass
+class TrainingGraph:
+    description: d.Description
+    placeholders: dict     # input name -> placeholder (the fed inputs)
+    batch: d.Batch         # input name -> tensor (placeholders and in-graph draws)
+    losses: dict           # loss name -> scalar tensor
+    train_ops: dict        # step name -> op
+    variables: dict        # network name -> its trainable variables (the optimizers' var_list)
+    export_state: dict     # export name -> every variable of its network (batch-norm statistics too)
+    samplers: dict         # export name -> samples tensor, shaped (N,) + the data spec's shape
+    optimizers: dict       # optimizer name -> optimizer
+    built: set             # networks whose variables exist: later builds reuse them
+
+    @property
+    def logged_losses(self):
+        return [self.losses[name] for name in self.description.logged_losses]
+
+
+def data_placeholder(description, name, spec):
+    if spec.field == 'labels':
+        return v1.placeholder(tf.int32, (None,), name=d.placeholder_name(name))
+    return v1.placeholder(tf.float32, (None,) + description.data.shape, name=d.placeholder_name(name))
+
+
+def model_inputs(description):
+    """Placeholders for data and noise, in the description's order; random labels drawn in the graph."""
+    placeholders, batch = {}, d.Batch()
+    for name, spec in description.inputs.items():
+        if isinstance(spec, d.Data):
+            placeholders[name] = data_placeholder(description, name, spec)
+        elif isinstance(spec, d.Noise):
+            placeholders[name] = v1.placeholder(tf.float32, (None, spec.size), name=d.placeholder_name(name))
+        batch[name] = placeholders.get(name)
+    labels = next((batch[name] for name, spec in description.inputs.items()
+                   if isinstance(spec, d.Data) and spec.field == 'labels'), None)
+    for name, spec in description.inputs.items():
+        if isinstance(spec, d.RandomLabels):
+            batch[name] = spec.tensor(tf.shape(labels)[0], name=name)
+    return placeholders, batch
+
+
+def train_op(step, optimizer, loss, variables, updates):
+    """optimizer.minimize(loss, var_list) after the step's batch-norm updates, then `after_update`."""
+    with tf.control_dependencies(updates):
+        op = optimizer.minimize(loss, var_list=variables)
+    if step.after_update is not None:
+        with tf.control_dependencies([op]):
+            op = step.after_update(variables)
+    return op
+
+
+def build(description):
+    """Build the tutorial's graph of `description` in the default graph."""
+    placeholders, batch = model_inputs(description)
+    built = set()
+    calls = d.Calls(description.networks, built)
+    losses, passes = {}, {}
+    for name, loss in description.losses.items():
+        with calls.recording() as passes[name]:
+            losses[name] = loss.fn(calls, batch)
+    variables = {name: d.scope_variables(network.scope) for name, network in description.networks.items()}
+    export_state = {name: d.scope_state(description.networks[sampler.network].scope)
+                    for name, sampler in description.exports.items()}
+    optimizers, train_ops = {}, {}
+    for step in description.steps:
+        if step.optimizer not in optimizers:
+            optimizers[step.optimizer] = description.optimizers[step.optimizer]()
+        train_ops[step.name] = train_op(step, optimizers[step.optimizer], losses[step.loss], variables[step.trains],
+                                        calls.updates_of(passes[step.loss], step.trains))
+    samplers = {name: sampler_output(description, calls, sampler, batch) for name, sampler in description.exports.items()}
+    return TrainingGraph(description, placeholders, batch, losses, train_ops, variables, export_state, samplers,
+                         optimizers, built)
+
+
+def sampler_output(description, calls, sampler, inputs):
+    outputs = calls.apply(sampler.network, [inputs[name] for name in sampler.inputs], sampler.call_kwargs)
+    return tf.reshape(outputs, (-1,) + description.data.shape)
+
+
+def build_sampler(description, export='generator'):
+    """The exported network alone, for restoring its checkpoint: (placeholders by input name, samples)."""
+    sampler = description.exports[export]
+    placeholders = {}
+    for name in sampler.inputs:
+        spec = description.inputs[name]
+        if isinstance(spec, d.Noise):
+            placeholders[name] = v1.placeholder(tf.float32, (None, spec.size), name=d.placeholder_name(name))
+        else:
+            placeholders[name] = v1.placeholder(tf.int32, (None,), name=d.placeholder_name(name))
+    calls = d.Calls(description.networks, set())
+    return placeholders, sampler_output(description, calls, sampler, placeholders)
+
+
+def sampler_feed(description, placeholders, rng, num_samples, labels=None, export='generator'):
+    """Noise from `rng` for each noise input, and labels (default 0, 1, ..., 9, 0, ...) for a label input."""
+    feed = {}
+    for name in description.exports[export].inputs:
+        spec = description.inputs[name]
+        if isinstance(spec, d.Noise):
+            feed[placeholders[name]] = spec.numpy(rng, num_samples)
+        else:
+            feed[placeholders[name]] = (d.sample_labels(num_samples, description.data.num_classes) if labels is None
+                                        else np.asarray(labels))
+    return feed
