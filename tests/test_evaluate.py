@@ -137,6 +137,9 @@ def test_judge_input_flattens_and_rescales_to_the_judges_range():
                                atol=1e-6)
     flat = images.reshape(3, 784) * 2 - 1
     np.testing.assert_array_equal(evaluation.judge_input(flat, spec_lib.mnist_spec(flat=True)), flat)
+    # 32x32 digits padded by 2: the judge sees the 28x28 inside
+    padded = np.pad(images * 2 - 1, ((0, 0), (2, 2), (2, 2), (0, 0)), constant_values=-1)
+    np.testing.assert_array_equal(evaluation.judge_input(padded, spec_lib.mnist_spec(flat=False, padded=True)), flat)
 
 
 @pytest.mark.slow

@@ -133,8 +133,12 @@ def run_info(run_directory):
 
 
 def judge_input(samples, data_spec):
-    """A run's samples as the judge takes them: flat, in [-1, 1] (the judge checks the size)."""
-    flat = np.reshape(samples, (len(samples), -1))
+    """A run's samples as the judge takes them: padding cropped, flat, in [-1, 1] (the judge checks the size)."""
+    images = np.reshape(samples, (len(samples),) + tuple(data_spec.image_shape))
+    if data_spec.padding:
+        pad = data_spec.padding
+        images = images[:, pad:-pad, pad:-pad]
+    flat = images.reshape(len(images), -1)
     if tuple(data_spec.value_range) == (-1.0, 1.0):
         return flat
     return 2 * data_spec.to_unit(flat) - 1
