@@ -52,23 +52,25 @@ class FeedSource:
         self.draws = []   # (step, kind, {input name: placeholder}) in draw order; kind 'batch' or 'noise'
         self.step = None  # the step whose inputs are drawn next
 
-    def noise(self, batch):
+    def noise(self, data):
+        """Placeholders for the fed noise, and the labels drawn in the graph, for a batch of `data`."""
+        num = tf.shape(next(iter(data.values())))[0]
         placeholders = {name: v1.placeholder(tf.float32, (None, spec.size), name=d.placeholder_name(name))
                         for name, spec in self.description.inputs.items() if isinstance(spec, d.Noise)}
-        drawn = {name: spec.tensor(tf.shape(batch.real)[0]) for name, spec in self.description.inputs.items()
+        drawn = {name: spec.tensor(num) for name, spec in self.description.inputs.items()
                  if isinstance(spec, d.RandomLabels)}
         return placeholders, drawn
 
     def new_batch(self, offset):
         data = {name: graph_lib.data_placeholder(self.description, name, spec)
                 for name, spec in self.description.inputs.items() if isinstance(spec, d.Data)}
-        batch = d.Batch(data)
-        noise, drawn = self.noise(batch)
+        noise, drawn = self.noise(data)
         self.draws.append((self.step, 'batch', {**data, **noise}))
         return d.Batch({**data, **noise, **drawn})
 
     def refresh_noise(self, batch, count):
-        noise, drawn = self.noise(batch)
+        data = {name: batch[name] for name, spec in self.description.inputs.items() if isinstance(spec, d.Data)}
+        noise, drawn = self.noise(data)
         self.draws.append((self.step, 'noise', noise))
         return d.Batch({**batch, **noise, **drawn})
 
@@ -136,17 +138,19 @@ def chain(training_graph, source, iterations, first_iteration=None, xla=False):
 
 
 def step_op(training_graph, calls, step, batch, iteration, first_iteration):
-    def update():
+    def update(calls):
         with calls.recording() as passes:
             loss = training_graph.description.losses[step.loss].fn(calls, batch)
         return graph_lib.train_op(step, training_graph.optimizers[step.optimizer], loss,
                                   training_graph.variables[step.trains], calls.updates_of(passes, step.trains))
     if step.every == 1:
-        return update()
+        return update(calls)
     if first_iteration is None:
         raise ValueError(f'step {step.name} runs every {step.every} iterations: the chain needs the iteration index')
     due = tf.equal((first_iteration + iteration) % step.every, 0)
-    return tf.cond(due, lambda: done_after(update()), lambda: tf.constant(False)).op
+    # Built inside the condition's branch: its tensors cannot serve later steps, so it shares none.
+    branch_calls = d.Calls(training_graph.description.networks, training_graph.built, concat_per_example=True)
+    return tf.cond(due, lambda: done_after(update(branch_calls)), lambda: tf.constant(False)).op
 
 
 def done_after(op):
