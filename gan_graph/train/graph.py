@@ -35,20 +35,24 @@ class TrainingGraph:
         return [self.losses[name] for name in self.description.logged_losses]
 
 
-def data_placeholder(description, name, spec):
-    if spec.field == 'labels':
-        return v1.placeholder(tf.int32, (None,), name=d.placeholder_name(name))
-    return v1.placeholder(tf.float32, (None,) + description.data.shape, name=d.placeholder_name(name))
+def input_placeholder(description, name):
+    """The fed input `name` (a data batch, its labels, or noise), named as the tutorials name it."""
+    spec = description.inputs[name]
+    if isinstance(spec, d.Noise):
+        shape, dtype = (None, spec.size), tf.float32
+    elif spec.field == 'labels':
+        shape, dtype = (None,), tf.int32
+    else:
+        shape, dtype = (None,) + description.data.shape, tf.float32
+    return v1.placeholder(dtype, shape, name=d.placeholder_name(name))
 
 
 def model_inputs(description):
     """Placeholders for data and noise, in the description's order; random labels drawn in the graph."""
     placeholders, batch = {}, d.Batch()
     for name, spec in description.inputs.items():
-        if isinstance(spec, d.Data):
-            placeholders[name] = data_placeholder(description, name, spec)
-        elif isinstance(spec, d.Noise):
-            placeholders[name] = v1.placeholder(tf.float32, (None, spec.size), name=d.placeholder_name(name))
+        if isinstance(spec, (d.Data, d.Noise)):
+            placeholders[name] = input_placeholder(description, name)
         batch[name] = placeholders.get(name)
     labels = next((batch[name] for name, spec in description.inputs.items()
                    if isinstance(spec, d.Data) and spec.field == 'labels'), None)
@@ -99,13 +103,7 @@ def sampler_output(description, calls, sampler, inputs):
 def build_sampler(description, export='generator'):
     """The exported network alone, for restoring its checkpoint: (placeholders by input name, samples)."""
     sampler = description.exports[export]
-    placeholders = {}
-    for name in sampler.inputs:
-        spec = description.inputs[name]
-        if isinstance(spec, d.Noise):
-            placeholders[name] = v1.placeholder(tf.float32, (None, spec.size), name=d.placeholder_name(name))
-        else:
-            placeholders[name] = v1.placeholder(tf.int32, (None,), name=d.placeholder_name(name))
+    placeholders = {name: input_placeholder(description, name) for name in sampler.inputs}
     calls = d.Calls(description.networks, set())
     return placeholders, sampler_output(description, calls, sampler, placeholders)
 

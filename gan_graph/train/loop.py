@@ -70,13 +70,9 @@ def format_epoch_line(epoch, epochs, losses, loss_names, seconds):
 
 def numpy_feed(description, placeholders, images, labels, rng):
     """The next real batch (and labels) and fresh noise, drawn in the description's input order."""
-    feed = {}
-    for name, spec in description.inputs.items():
-        if isinstance(spec, d.Data):
-            feed[placeholders[name]] = spec.select(labels if spec.field == 'labels' else images)
-        elif isinstance(spec, d.Noise):
-            feed[placeholders[name]] = spec.numpy(rng, len(images))
-    return feed
+    data = {placeholders[name]: spec.select(labels if spec.field == 'labels' else images)
+            for name, spec in description.inputs.items() if isinstance(spec, d.Data)}
+    return fresh_noise(description, placeholders, data, rng)
 
 
 def fresh_noise(description, placeholders, feed, rng):

@@ -55,14 +55,14 @@ class FeedSource:
     def noise(self, data):
         """Placeholders for the fed noise, and the labels drawn in the graph, for a batch of `data`."""
         num = tf.shape(next(iter(data.values())))[0]
-        placeholders = {name: v1.placeholder(tf.float32, (None, spec.size), name=d.placeholder_name(name))
+        placeholders = {name: graph_lib.input_placeholder(self.description, name)
                         for name, spec in self.description.inputs.items() if isinstance(spec, d.Noise)}
         drawn = {name: spec.tensor(num) for name, spec in self.description.inputs.items()
                  if isinstance(spec, d.RandomLabels)}
         return placeholders, drawn
 
     def new_batch(self, offset):
-        data = {name: graph_lib.data_placeholder(self.description, name, spec)
+        data = {name: graph_lib.input_placeholder(self.description, name)
                 for name, spec in self.description.inputs.items() if isinstance(spec, d.Data)}
         noise, drawn = self.noise(data)
         self.draws.append((self.step, 'batch', {**data, **noise}))
