@@ -36,7 +36,18 @@ def every_other_generator_step(description):
                                                    dataclasses.replace(description.steps[1], every=2)])
 
 
+def gated_discriminator_step(description):
+    """The MLP with its D step gated, as the 3D-GAN's: D trains only while it calls < 80% of the real
+    batch real (true for some batches, false for others, within the first iterations)."""
+    def d_unsure(nets, batch):
+        probability_real, _ = nets.discriminator(batch.real)
+        return tf.reduce_mean(tf.cast(probability_real > 0.5, tf.float32)) < 0.8
+    return dataclasses.replace(description, steps=[dataclasses.replace(description.steps[0], gate=d_unsure),
+                                                   description.steps[1]])
+
+
 EQUAL_BUILDS = {**BUILDS,
+                'mlp_gated_d': lambda: gated_discriminator_step(mlp_gan.describe()),
                 'wgan': functools.partial(wgan.describe, mode='wgan', g_filters=(8, 4), c_filters=(4, 8), kernel_size=3,
                                           n_critic=2),
                 'mlp_lazy_g': lambda: every_other_generator_step(mlp_gan.describe())}
@@ -176,3 +187,43 @@ def test_inputs_of_two_domains_take_their_own_domain_in_both_feeds():
         fed = train.numpy_feed(pairs, placeholders, images, labels, np.random.RandomState(0))
     np.testing.assert_array_equal(fed[placeholders['b']], images[:, 1])
     np.testing.assert_array_equal(fed[placeholders['labels_b']], labels[:, 1])
+
+
+def test_a_gated_step_updates_only_where_its_gate_is_true(mnist_data):
+    """The gate is decided in the graph, in the step's own sess.run: closed, the step changes nothing."""
+    gate_open = {'value': None}
+
+    def describe():
+        description = mlp_gan.describe()
+        step = dataclasses.replace(description.steps[0], gate=lambda nets, batch: gate_open['value'])
+        return dataclasses.replace(description, steps=[step, description.steps[1]])
+    with tf.Graph().as_default():
+        gate_open['value'] = v1.placeholder_with_default(False, ())
+        training_graph = train_graph.build(describe())
+        images, _ = small_train_set(mnist_data, 0).next_batch(32)
+        feed = train.numpy_feed(training_graph.description, training_graph.placeholders, images, None,
+                                np.random.RandomState(0))
+        with runner_lib.SessionRunner().start() as runner:
+            before = all_values(runner.session)
+            runner.run(training_graph.train_ops['discriminator'], feed)
+            closed = all_values(runner.session)
+            runner.run(training_graph.train_ops['discriminator'], {**feed, gate_open['value']: True})
+            opened = all_values(runner.session)
+    assert all(np.array_equal(before[name], closed[name]) for name in before)
+    changed = {name for name in before if not np.array_equal(closed[name], opened[name])}
+    assert {name for name in changed if not name.startswith('beta')} == {
+        name for name in changed if name.startswith('discriminator/')} and changed
+
+
+def test_a_step_may_train_several_networks_as_one():
+    """trains=(a, b): one optimizer over both networks' variables (a VAE's encoder and decoder)."""
+    description = mlp_gan.describe()
+    joint = dataclasses.replace(description.steps[1], trains=('generator', 'discriminator'))
+    with tf.Graph().as_default():
+        training_graph = train_graph.build(dataclasses.replace(description, steps=[description.steps[0], joint]))
+        trained = {var.op.name for _, var in training_graph.optimizers['g'].compute_gradients(
+            training_graph.losses['Generator'], train_graph.step_variables(training_graph.variables, joint))}
+        both = training_graph.variables['generator'] + training_graph.variables['discriminator']
+    assert trained == {var.op.name for var in both}
+    with pytest.raises(ValueError, match="names network 'encoder'"):
+        dataclasses.replace(description, steps=[dataclasses.replace(joint, trains=('generator', 'encoder'))])

@@ -97,18 +97,26 @@ class Loss:
 
 @dataclasses.dataclass(frozen=True)
 class Step:
-    """One optimizer step of an iteration: minimize `loss` over the variables of network `trains` with
-    optimizer `optimizer` (two steps may share one), `repeats` times, on iterations i with
-    i % every == 0, fed as `feed` says. after_update(variables) -> op runs after each update in the same
-    run (WGAN's weight clipping)."""
+    """One optimizer step of an iteration: minimize `loss` over the variables of network `trains` (a
+    name, or a tuple of names trained as one: a VAE's encoder and decoder) with optimizer `optimizer`
+    (two steps may share one), `repeats` times, on iterations i with i % every == 0, fed as `feed` says.
+    after_update(variables) -> op runs after each update in the same run (WGAN's weight clipping).
+    gate(nets, batch) -> scalar bool tensor: the update runs only where it is true, decided in the graph
+    in the same `sess.run` (the 3D-GAN's "train D only while its accuracy is below 80%")."""
     name: str
     loss: str
-    trains: str
+    trains: object
     optimizer: str
     repeats: int = 1
     every: int = 1
     feed: str = NEW_BATCH
     after_update: Optional[Callable] = None
+    gate: Optional[Callable] = None
+
+    @property
+    def networks(self):
+        """The names of the networks this step trains."""
+        return (self.trains,) if isinstance(self.trains, str) else tuple(self.trains)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,8 +146,9 @@ class Description:
         for step in self.steps:
             if step.feed not in FEEDS:
                 raise ValueError(f'{self.name}: step {step.name} has feed {step.feed!r}, expected one of {FEEDS}')
-            for kind, name, known in (('loss', step.loss, self.losses), ('network', step.trains, self.networks),
-                                      ('optimizer', step.optimizer, self.optimizers)):
+            named = [('loss', step.loss, self.losses), ('optimizer', step.optimizer, self.optimizers)]
+            named += [('network', network, self.networks) for network in step.networks]
+            for kind, name, known in named:
                 if name not in known:
                     raise ValueError(f'{self.name}: step {step.name} names {kind} {name!r}, not one of {sorted(known)}')
 
@@ -182,6 +191,11 @@ class Calls:
         self._cache = {}       # key -> (outputs, the batch-norm updates that application added)
         self._recordings = []
 
+    def fresh(self):
+        """The same networks with no applications to share: for what is built inside a condition's branch,
+        whose tensors cannot serve anything outside it."""
+        return Calls(self._networks, self._built, self._concat)
+
     @contextlib.contextmanager
     def recording(self):
         """Yields a list that, after the block, holds (network name, update ops) of every application
@@ -193,8 +207,9 @@ class Calls:
         finally:
             self._recordings.remove(passes)
 
-    def updates_of(self, passes, name):
-        return [op for network, updates in passes if network == name for op in updates]
+    def updates_of(self, passes, names):
+        """The batch-norm updates of the passes of the networks `names` (a tuple) in `passes`."""
+        return [op for network, updates in passes if network in names for op in updates]
 
     def __getattr__(self, name):
         if name.startswith('_') or name not in self._networks:
@@ -223,9 +238,9 @@ class Calls:
         halves = [tf.split(output, sizes) for output in tf.nest.flatten(both)]
         return tuple(tf.nest.pack_sequence_as(both, [pair[i] for pair in halves]) for i in (0, 1))
 
-    def changed(self, name):
-        """Network `name`'s variables were updated: later applications must read them anew."""
-        self._cache = {key: value for key, value in self._cache.items() if key[0] != name}
+    def changed(self, names):
+        """The variables of networks `names` (a tuple) were updated: later applications read them anew."""
+        self._cache = {key: value for key, value in self._cache.items() if key[0] not in names}
 
 
 class BoundNetwork:

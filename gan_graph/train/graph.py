@@ -72,6 +72,39 @@ def train_op(step, optimizer, loss, variables, updates):
     return op
 
 
+def step_variables(training_graph_variables, step):
+    """The var_list of `step`: the trainable variables of every network it trains."""
+    return [var for network in step.networks for var in training_graph_variables[network]]
+
+
+def step_update(description, optimizers, variables, calls, step, batch):
+    """The train op of `step` with its loss built on `batch` through `calls`."""
+    with calls.recording() as passes:
+        loss = description.losses[step.loss].fn(calls, batch)
+    return train_op(step, optimizers[step.optimizer], loss, step_variables(variables, step),
+                    calls.updates_of(passes, step.networks))
+
+
+def conditional(condition, build_update):
+    """The op that runs the update `build_update()` builds only where the bool tensor `condition` is."""
+    return tf.cond(condition, lambda: done_after(build_update()), lambda: tf.constant(False)).op
+
+
+def done_after(op):
+    """A tensor that is ready once `op` ran: what a cond branch can return."""
+    with tf.control_dependencies([op]):
+        return tf.constant(True)
+
+
+def gated(calls, step, batch, build_update):
+    """The step's update, under its gate if it has one. The gate, and the update inside the condition,
+    are built on their own Calls: tensors built in a branch cannot serve later steps."""
+    if step.gate is None:
+        return build_update(calls)
+    condition = step.gate(calls.fresh(), batch)
+    return conditional(condition, lambda: build_update(calls.fresh()))
+
+
 def build(description):
     """Build the tutorial's graph of `description` in the default graph."""
     placeholders, batch = model_inputs(description)
@@ -88,8 +121,13 @@ def build(description):
     for step in description.steps:
         if step.optimizer not in optimizers:
             optimizers[step.optimizer] = description.optimizers[step.optimizer]()
-        train_ops[step.name] = train_op(step, optimizers[step.optimizer], losses[step.loss], variables[step.trains],
-                                        calls.updates_of(passes[step.loss], step.trains))
+        if step.gate is None:
+            train_ops[step.name] = train_op(step, optimizers[step.optimizer], losses[step.loss],
+                                            step_variables(variables, step),
+                                            calls.updates_of(passes[step.loss], step.networks))
+        else:
+            train_ops[step.name] = gated(calls, step, batch, lambda calls, step=step: step_update(
+                description, optimizers, variables, calls, step, batch))
     samplers = {name: sampler_output(description, calls, sampler, batch) for name, sampler in description.exports.items()}
     return TrainingGraph(description, placeholders, batch, losses, train_ops, variables, export_state, samplers,
                          optimizers, built)

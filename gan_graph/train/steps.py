@@ -132,31 +132,24 @@ def chain(training_graph, source, iterations, first_iteration=None, xla=False):
                     batch = source.refresh_noise(batch, refreshes)
                 with tf.control_dependencies(previous), maybe_xla(xla):
                     op = step_op(training_graph, calls, step, batch, iteration, first_iteration)
-                calls.changed(step.trains)
+                calls.changed(step.networks)
                 previous = [op]
     return previous[0], batch
 
 
 def step_op(training_graph, calls, step, batch, iteration, first_iteration):
+    description = training_graph.description
+
     def update(calls):
-        with calls.recording() as passes:
-            loss = training_graph.description.losses[step.loss].fn(calls, batch)
-        return graph_lib.train_op(step, training_graph.optimizers[step.optimizer], loss,
-                                  training_graph.variables[step.trains], calls.updates_of(passes, step.trains))
+        return graph_lib.gated(calls, step, batch, lambda calls: graph_lib.step_update(
+            description, training_graph.optimizers, training_graph.variables, calls, step, batch))
     if step.every == 1:
         return update(calls)
     if first_iteration is None:
         raise ValueError(f'step {step.name} runs every {step.every} iterations: the chain needs the iteration index')
     due = tf.equal((first_iteration + iteration) % step.every, 0)
     # Built inside the condition's branch: its tensors cannot serve later steps, so it shares none.
-    branch_calls = d.Calls(training_graph.description.networks, training_graph.built, concat_per_example=True)
-    return tf.cond(due, lambda: done_after(update(branch_calls)), lambda: tf.constant(False)).op
-
-
-def done_after(op):
-    """A tensor that is ready once `op` ran: what a cond branch can return."""
-    with tf.control_dependencies([op]):
-        return tf.constant(True)
+    return graph_lib.conditional(due, lambda: update(calls.fresh()))
 
 
 @dataclasses.dataclass
