@@ -8,12 +8,14 @@ from absl import flags
 from gan_graph.data import mnist, readers
 from gan_graph.train import checkpoints
 from gan_graph.train import interrupt
+from gan_graph.train import run_lock
 from gan_graph.train import loop as train
 from gan_graph.train import session
 
 FLAGS = flags.FLAGS
 # Errors whose message already says what is wrong and what was expected: print it, no traceback.
-USER_ERRORS = (mnist.DataError, checkpoints.CheckpointError, train.ResumeError, ValueError)
+USER_ERRORS = (mnist.DataError, checkpoints.CheckpointError, train.ResumeError, train.DivergedError, train.SaveError,
+               run_lock.RunLockedError, ValueError)
 
 
 def define_common_flags(output_dir, epochs, batch_size, loop='faithful', steps_per_run=1):

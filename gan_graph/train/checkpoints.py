@@ -1,9 +1,11 @@
 """Saving and finding checkpoints: the generator-only one the notebook wrote, and a full one to resume."""
 import os
+import shutil
+import tempfile
 
 import tensorflow as tf
 
-from gan_graph.train import run_dir
+from gan_graph.train import files, run_dir
 
 v1 = tf.compat.v1
 
@@ -21,9 +23,22 @@ def training_saver():
 
 
 def save_generator(runner, saver, directory):
-    """`saver.save(sess, './checkpoints/generator.ckpt')`, as the notebook did (no meta graph)."""
+    """`saver.save(sess, './checkpoints/generator.ckpt')`, as the notebook did (no meta graph), but
+    written beside and then renamed into place: a save that fails (a full disk) leaves the previous
+    epoch's generator whole. The `checkpoint` file says what the notebook's Saver wrote there."""
     os.makedirs(directory, exist_ok=True)
-    return runner.save(saver, os.path.join(directory, run_dir.GENERATOR_CHECKPOINT))
+    staging = tempfile.mkdtemp(prefix='.generator.', dir=directory)
+    try:
+        runner.save(saver, os.path.join(staging, run_dir.GENERATOR_CHECKPOINT), write_state=False)
+        # The data file first: the index names it, so a reader never finds an index without its data.
+        for name in sorted(os.listdir(staging), key=lambda name: name.endswith('.index')):
+            os.replace(os.path.join(staging, name), os.path.join(directory, name))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    files.write_text(os.path.join(directory, 'checkpoint'),
+                     f'model_checkpoint_path: "{run_dir.GENERATOR_CHECKPOINT}"\n'
+                     f'all_model_checkpoint_paths: "{run_dir.GENERATOR_CHECKPOINT}"\n')
+    return os.path.join(directory, run_dir.GENERATOR_CHECKPOINT)
 
 
 def save_training(runner, saver, directory, epoch):

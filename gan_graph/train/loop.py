@@ -7,6 +7,7 @@ the loop's and RNG's state are saved too, so a rerun with the same output direct
 last finished epoch; Ctrl-C or SIGTERM stops between batches and loses at most the epoch in progress.
 The loop talks to a runner (train/runner.py) and writes files only where the runner is the chief.
 """
+import contextlib
 import dataclasses
 import os
 import time
@@ -16,7 +17,7 @@ import tensorflow as tf
 
 from gan_graph.models import description as d
 from gan_graph.train import (checkpoints, files, graph as graph_lib, interrupt, manifest, progress, run_dir,
-                             runner as runner_lib, steps as steps_lib, summaries)
+                             run_lock, runner as runner_lib, steps as steps_lib, summaries)
 
 v1 = tf.compat.v1
 LOOPS = ('faithful', 'fused', 'in_graph')
@@ -24,6 +25,14 @@ LOOPS = ('faithful', 'fused', 'in_graph')
 
 class ResumeError(Exception):
     """The output directory holds a run this one cannot continue."""
+
+
+class DivergedError(Exception):
+    """A loss became NaN or infinite: the run stopped, keeping its last finished epoch."""
+
+
+class SaveError(Exception):
+    """An epoch could not be saved (a full disk): the previous epoch's files are intact."""
 
 
 @dataclasses.dataclass
@@ -238,7 +247,17 @@ class RunState:
         return History(samples, losses), state['noise_rng']
 
     def save_epoch(self, runner, savers, history, loop, rng):
-        """Pickles first, checkpoints next, the state file last: it marks the epoch as finished."""
+        """Pickles first, checkpoints next, the state file last: it marks the epoch as finished. Each
+        write replaces its file only once complete, so a failed save leaves the last finished epoch."""
+        try:
+            self.write_epoch(runner, savers, history, loop, rng)
+        except (OSError, tf.errors.OpError) as err:
+            reason = err.message if isinstance(err, tf.errors.OpError) else err
+            raise SaveError(f'could not save epoch {history.epochs_done} into {self.output_dir}: {reason}. The files '
+                            f'of epoch {history.epochs_done - 1} are intact: free some space and rerun the same '
+                            f'command to resume.') from err
+
+    def write_epoch(self, runner, savers, history, loop, rng):
         files.write_pickle(run_dir.path(self.output_dir, run_dir.SAMPLES), history.samples)
         files.write_pickle(run_dir.path(self.output_dir, run_dir.LOSSES), history.losses)
         generator_saver, training_saver = savers
@@ -261,6 +280,14 @@ def end_of_epoch(runner, training_graph, feed, rng, config):
     return tuple(float(value) for value in losses), samples
 
 
+def check_finite(losses, loss_names, epoch, step, output_dir):
+    """A NaN or infinite loss ends the run before the epoch is saved: the last finished one stays."""
+    bad = [f'{name} loss is {value}' for name, value in zip(loss_names, losses) if not np.isfinite(value)]
+    if bad:
+        raise DivergedError(f'epoch {epoch}, step {step} (its last batch): {", ".join(bad)}. Training stopped; '
+                            f'{output_dir} keeps epoch {epoch - 1}. Try a lower learning rate or another --seed.')
+
+
 def train(description, train_set, config, output_dir, log=None, runner=None):
     """Train the model `description` describes on `train_set`; returns the History.
 
@@ -275,7 +302,8 @@ def train(description, train_set, config, output_dir, log=None, runner=None):
     savers = (checkpoints.generator_saver(training_graph.export_state['generator']), checkpoints.training_saver())
     rng = np.random.RandomState(config.seed)
     runner = runner or runner_lib.SessionRunner(config.session_config)
-    with runner.start(loop.init_feed()):
+    with run_lock.locked(output_dir, log) if runner.is_chief else contextlib.nullcontext(), \
+            runner.start(loop.init_feed()):
         history, rng_state = state.load(runner, savers[1], loop)
         if rng_state is not None:
             rng.set_state(rng_state)
@@ -300,6 +328,8 @@ def train(description, train_set, config, output_dir, log=None, runner=None):
                     feed = loop.run_epoch(runner, epoch, num_batches, rng, stop, bar)
                     bar.close()
                     losses, samples = end_of_epoch(runner, training_graph, feed, rng, config)
+                    check_finite(losses, loss_names, epoch, epoch * iterations_per_epoch(description, num_batches),
+                                 output_dir)
                     history.losses.append(losses)
                     history.samples.append(samples)
                     if runner.is_chief:
