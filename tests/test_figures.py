@@ -2,9 +2,11 @@
 image shapes and the model's own figures come from the run's manifest (run.json)."""
 import matplotlib.image
 import numpy as np
+import PIL.Image
 import pytest
 
 from gan_graph.data import spec as spec_lib
+from gan_graph.figures import animation
 from gan_graph.figures import family
 from gan_graph.figures import grid
 from gan_graph.figures import tutorial as figures
@@ -19,9 +21,30 @@ def test_run_figures_have_the_tutorials_layout(mnist_data, tmp_path):
     messages = []
     written = figures.make_run_figures(str(tmp_path), seed=0, log=messages.append)
     assert messages == []
-    sizes = {path.split('/')[-1]: matplotlib.image.imread(path).shape[:2] for path in written}
+    sizes = {path.split('/')[-1]: matplotlib.image.imread(path).shape[:2] for path in written
+             if path.endswith('.png')}
     assert sizes == {'losses.png': (480, 640), 'samples_last_epoch.png': (700, 700),
                      'progress.png': (1200, 700), 'samples_from_checkpoint.png': (700, 700)}
+    assert [path.split('/')[-1] for path in written if path.endswith('.gif')] == ['progress.gif']
+
+
+def test_progress_gif_has_a_frame_per_epoch_showing_that_epochs_samples(tmp_path):
+    """The frames differ as the epochs' samples do, and each shows its epoch's 4x4 grid."""
+    rng = np.random.RandomState(0)
+    samples = [rng.uniform(-1, 1, (16, 784)).astype(np.float32) for _ in range(3)]
+    samples[1][:] = -1    # an all-black epoch
+    samples[1][:, :392] = 1   # ... whose digits' top halves are white
+    path = animation.progress_animation(samples, str(tmp_path / 'progress.gif'))
+    with PIL.Image.open(path) as gif:
+        assert gif.format == 'GIF' and gif.n_frames == 3 and gif.size == (400, 430)
+        frames = []
+        for index in range(3):
+            gif.seek(index)
+            frames.append(np.asarray(gif.convert('L'), dtype=np.float32))
+    assert not np.array_equal(frames[0], frames[2])
+    # Epoch 2: in the grid's first cell, the top half is light and the bottom half dark.
+    cell = frames[1][42:128, 12:96]
+    assert cell[:38].mean() > 200 and cell[-36:].mean() < 60
 
 
 def test_run_figures_name_the_losses_and_shape_the_images_as_the_manifest_says(mnist_data, tmp_path, monkeypatch):

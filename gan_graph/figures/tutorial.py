@@ -3,6 +3,7 @@ import os
 
 import numpy as np
 
+from gan_graph.figures import animation
 from gan_graph.figures import family as family_figures
 from gan_graph.figures import grid as plots
 from gan_graph.figures.grid import plt
@@ -68,8 +69,10 @@ def make_run_figures(run_directory, seed=None, log=print):
                                          os.path.join(figures_dir, 'samples_last_epoch.png')))
         written.append(plots.save_figure(progress_figure(samples, image_shape=image_shape),
                                          os.path.join(figures_dir, 'progress.png')))
+        written.append(animation.progress_animation(samples, os.path.join(figures_dir, 'progress.gif'), image_shape))
     else:
-        log(f'No {run_dir.SAMPLES} in {run_directory}: skipping samples_last_epoch.png and progress.png.')
+        log(f'No {run_dir.SAMPLES} in {run_directory}: skipping samples_last_epoch.png, progress.png and '
+            f'progress.gif.')
     checkpoint_samples = sampling.sample_generator(run_dir.checkpoint_dir(run_directory), 16, seed=seed)
     written.append(plots.save_figure(view_samples(checkpoint_samples, image_shape),
                                      os.path.join(figures_dir, 'samples_from_checkpoint.png')))

@@ -12,7 +12,9 @@ def atomic_path(path):
     """Yield a temporary path beside `path`; rename it over `path` only if the block succeeds."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp', dir=directory)
+    # The temporary name keeps the extension: writers that pick the format by it (Pillow's) still can.
+    fd, tmp_path = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.',
+                                    suffix='.tmp' + os.path.splitext(path)[1], dir=directory)
     os.close(fd)
     try:
         yield tmp_path
