@@ -2,8 +2,8 @@
 
 Any mix of our run directories and ones written by the original notebook. Writes into DIR:
 losses.png (loss curves overlaid, for the runs that saved them), samples.png (final sample grids),
-metrics.png and report.md (the metric table), class_histograms.png, nearest_neighbours.png and
-metrics.json. A run's own metrics.json (from evaluate.py) is reused when it was computed with the same
+metrics.png and report.md (the metric table), class_histograms.png, nearest_neighbours.png,
+metrics.json, and report.html (all of it on one self-contained page). A run's own metrics.json (from evaluate.py) is reused when it was computed with the same
 checkpoint, judge, --num_samples and --seed; otherwise the run is evaluated (nothing is written into it).
 """
 
@@ -11,12 +11,13 @@ from absl import app, flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
+from gan_graph import report
 from gan_graph.data import mnist
 from gan_graph.evaluate import comparison
 from gan_graph.evaluate import evaluation
 from gan_graph.evaluate import judge
 
-flags.DEFINE_string('output_dir', None, 'Where the PNGs, report.md and metrics.json go.')
+flags.DEFINE_string('output_dir', None, 'Where the PNGs, report.md, report.html and metrics.json go.')
 flags.DEFINE_integer('num_samples', evaluation.DEFAULT_NUM_SAMPLES, 'Samples judged per run.', lower_bound=2)
 flags.DEFINE_integer('seed', evaluation.DEFAULT_SEED, 'Seed of the generator noise.', lower_bound=0)
 flags.DEFINE_list('names', None, 'Labels of the runs, in order (default: the directory names).')
@@ -36,6 +37,8 @@ def main(argv):
             names, records, paths = comparison.compare(
                 run_dirs, FLAGS.output_dir, FLAGS.num_samples, FLAGS.seed, the_judge, FLAGS.data_dir,
                 names=FLAGS.names)
+        paths.append(report.comparison_report(FLAGS.output_dir, names, records,
+                                              [path for path in paths if path.endswith('.png')]))
         for name, record in zip(names, records):
             print(f'{name}: {comparison.describe(record)}')
         print(evaluation.format_table(records, names))

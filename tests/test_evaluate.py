@@ -20,6 +20,7 @@ from gan_graph.train import files
 from gan_graph.train import run_dir
 from gan_graph.train import sampling
 from conftest import DATA_DIR, REPO_ROOT, run_script
+import chromium
 
 ORACLE = os.path.join(REPO_ROOT, 'tests', 'original_notebook.py')
 NUM_SAMPLES = '--num_samples=300'
@@ -151,7 +152,11 @@ def test_compare_runs_ours_against_the_original(our_evaluation, original_evaluat
     # evaluate.py's metrics.json (same checkpoint, judge, N, seed) are reused, not recomputed
     assert result.stdout.count('using its metrics.json') + result.stderr.count('using its metrics.json') == 2
     assert sorted(os.listdir(out)) == ['class_histograms.png', 'losses.png', 'metrics.json', 'metrics.png',
-                                       'nearest_neighbours.png', 'report.md', 'samples.png']
+                                       'nearest_neighbours.png', 'report.html', 'report.md', 'samples.png']
+    # The same on one page, every figure decoded by the browser.
+    png_widths = [matplotlib.image.imread(str(out / name)).shape[1] for name in sorted(os.listdir(out))
+                  if name.endswith('.png')]
+    assert sorted(chromium.decoded_widths(str(out / 'report.html'), str(tmp_path))) == sorted(png_widths)
     for name in ('losses.png', 'samples.png', 'class_histograms.png', 'metrics.png', 'nearest_neighbours.png'):
         assert matplotlib.image.imread(str(out / name)).shape[0] > 100
     report = (out / 'report.md').read_text()
