@@ -7,9 +7,13 @@ import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
 from gan_graph.models import mlp_gan
 from gan_graph.train import files
+from gan_graph.train import pretrained
+from gan_graph.train import run_dir
 from gan_graph.train import sampling
 
 flags.DEFINE_string('checkpoint_dir', None, 'Directory holding generator.ckpt (a run\'s checkpoints/).')
+flags.DEFINE_string('pretrained', None, f'Instead of --checkpoint_dir: a pretrained generator of data/pretrained/ '
+                    f'({", ".join(pretrained.available())}), written out as runs/pretrained/NAME.')
 flags.DEFINE_enum('arch', 'auto', ('auto',) + mlp_gan.ARCHS, 'MLP generator architecture; auto reads it from '
                   'the run (run.json, or the checkpoint of the original notebook), a named one is checked against it.')
 flags.DEFINE_integer('num_samples', 16, 'How many samples.', lower_bound=1)
@@ -21,7 +25,10 @@ flags.DEFINE_list('labels', None, 'Conditional runs (the cGAN): the digits to dr
 flags.DEFINE_float('alpha', None, 'Leak of the leaky ReLU, for a checkpoint of the original notebook trained '
                    'with another than 0.01 (ours record it).', lower_bound=0.0)
 flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
-flags.mark_flags_as_required(['checkpoint_dir', 'output'])
+flags.mark_flag_as_required('output')
+flags.register_multi_flags_validator(['checkpoint_dir', 'pretrained'], lambda given: (given['checkpoint_dir'] is None)
+                                     != (given['pretrained'] is None),
+                                     'give one of --checkpoint_dir and --pretrained')
 flags.register_validator('output', lambda path: path.endswith('.npy'), '--output must name a .npy file')
 FLAGS = flags.FLAGS
 
@@ -40,7 +47,8 @@ def labels():
 def main(argv):
     del argv
     with cli.user_errors():
-        samples = sampling.sample_generator(FLAGS.checkpoint_dir, FLAGS.num_samples, seed=FLAGS.seed,
+        checkpoint_dir = FLAGS.checkpoint_dir or run_dir.checkpoint_dir(pretrained.run_directory(FLAGS.pretrained))
+        samples = sampling.sample_generator(checkpoint_dir, FLAGS.num_samples, seed=FLAGS.seed,
                                             arch=FLAGS.arch, alpha=FLAGS.alpha, labels=labels())
         files.write_npy(FLAGS.output, samples)
         print(f'Wrote {samples.shape[0]} samples of shape {samples.shape[1:]} to {FLAGS.output}')
