@@ -45,6 +45,9 @@ def define_loop_flags(loop='faithful', steps_per_run=1):
                          'model once, e.g. a D and a G step) chained in one sess.run.',
                          lower_bound=1)
     flags.DEFINE_bool('xla', False, 'With --loop=in_graph: compile the training step with XLA.')
+    flags.DEFINE_integer('replicas', 1, 'Data parallel: split each batch over this many towers (local CPU devices), '
+                         "average their gradients and apply them once (README, Scaling out). Needs --faithful_loop "
+                         'for now.', lower_bound=1)
     flags.DEFINE_integer('intra_op_threads', 0, 'Threads inside one op (0: TensorFlow decides).', lower_bound=0)
     flags.DEFINE_integer('inter_op_threads', 0, 'Ops run in parallel (0: TensorFlow decides).', lower_bound=0)
     flags.DEFINE_bool('bf16', False, "Run convolutions and matrix products in bfloat16 (oneDNN's automatic mixed "
@@ -106,7 +109,8 @@ def train_config():
     return train.TrainConfig(epochs=FLAGS.epochs, batch_size=FLAGS.batch_size,
                              max_batches_per_epoch=FLAGS.max_batches_per_epoch, seed=FLAGS.seed,
                              tensorboard=FLAGS.tensorboard, flags_text=flags_text(), loop=loop,
-                             steps_per_run=steps_per_run, xla=xla, session_config=session_config())
+                             steps_per_run=steps_per_run, xla=xla, session_config=session_config(),
+                             replicas=FLAGS.replicas)
 
 
 def run_training(describe):

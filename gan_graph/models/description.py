@@ -207,7 +207,8 @@ class Calls:
         finally:
             self._recordings.remove(passes)
 
-    def updates_of(self, passes, names):
+    @staticmethod
+    def updates_of(passes, names):
         """The batch-norm updates of the passes of the networks `names` (a tuple) in `passes`."""
         return [op for network, updates in passes if network in names for op in updates]
 

@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from gan_graph.models import description as d
 from gan_graph.train import (checkpoints, files, graph as graph_lib, interrupt, manifest, progress, run_dir,
-                             run_lock, runner as runner_lib, steps as steps_lib, summaries)
+                             run_lock, runner as runner_lib, steps as steps_lib, summaries, towers as towers_lib)
 
 v1 = tf.compat.v1
 LOOPS = ('faithful', 'fused', 'in_graph')
@@ -48,6 +48,7 @@ class TrainConfig:
     loop: str = 'faithful'           # faithful | fused | in_graph (see train/steps.py)
     steps_per_run: int = 1           # in_graph: iterations chained in one sess.run
     xla: bool = False                # in_graph: compile each step with XLA
+    replicas: int = 1                # towers the batch is split over (train/towers.py); faithful loop
 
 
 @dataclasses.dataclass
@@ -206,6 +207,8 @@ class InGraphLoop:
 def make_loop(training_graph, config, train_set):
     if config.loop not in LOOPS:
         raise ValueError(f'loop must be one of {LOOPS}, got {config.loop!r}')
+    if config.replicas > 1 and config.loop != 'faithful':
+        raise ValueError(f'--replicas={config.replicas} runs with the faithful loop only (--faithful_loop) for now')
     if config.loop != 'in_graph' and (config.steps_per_run != 1 or config.xla):
         raise ValueError('--steps_per_run and --xla apply to --loop=in_graph only')
     return {'faithful': FaithfulLoop, 'fused': FusedLoop, 'in_graph': InGraphLoop}[config.loop](
@@ -280,6 +283,21 @@ def end_of_epoch(runner, training_graph, feed, rng, config):
     return tuple(float(value) for value in losses), samples
 
 
+def build_graph(description, config):
+    """The tutorial's graph, on one device or data parallel over `config.replicas` local towers."""
+    if config.replicas == 1:
+        return graph_lib.build(description)
+    if config.batch_size % config.replicas:
+        raise ValueError(f'--batch_size={config.batch_size} must split evenly over --replicas={config.replicas}')
+    return towers_lib.build(description, towers_lib.local(config.replicas))
+
+
+def session_config(config):
+    if config.replicas == 1:
+        return config.session_config
+    return towers_lib.local_session_config(config.session_config, towers_lib.local(config.replicas))
+
+
 def check_finite(losses, loss_names, epoch, step, output_dir):
     """A NaN or infinite loss ends the run before the epoch is saved: the last finished one stays."""
     bad = [f'{name} loss is {value}' for name, value in zip(loss_names, losses) if not np.isfinite(value)]
@@ -297,11 +315,11 @@ def train(description, train_set, config, output_dir, log=None, runner=None):
     log = log or print_line
     state = RunState(output_dir)
     state.check_manifest(description)
-    training_graph = graph_lib.build(description)
+    training_graph = build_graph(description, config)
     loop = make_loop(training_graph, config, train_set)
     savers = (checkpoints.generator_saver(training_graph.export_state['generator']), checkpoints.training_saver())
     rng = np.random.RandomState(config.seed)
-    runner = runner or runner_lib.SessionRunner(config.session_config)
+    runner = runner or runner_lib.SessionRunner(session_config(config))
     with run_lock.locked(output_dir, log) if runner.is_chief else contextlib.nullcontext(), \
             runner.start(loop.init_feed()):
         history, rng_state = state.load(runner, savers[1], loop)

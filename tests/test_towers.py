@@ -1,0 +1,94 @@
+"""Data parallel in one graph (train/towers.py): N towers at global batch B follow one device at B."""
+import dataclasses
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from gan_graph.data import mnist
+from gan_graph.models import dcgan, mlp_gan
+from gan_graph.train import loop as train, towers
+
+v1 = tf.compat.v1
+
+
+def run(mnist_data, output_dir, replicas):
+    config = train.TrainConfig(epochs=3, batch_size=100, max_batches_per_epoch=50, seed=7, tensorboard=False,
+                               replicas=replicas)
+    train_set = mnist.DataSet(mnist_data.train.all_images[:5000], mnist_data.train.all_labels[:5000],
+                              np.random.RandomState(7))
+    return train.train_new_graph(mlp_gan.describe(), train_set, config, str(output_dir), log=lambda _: None)
+
+
+def test_two_towers_at_batch_100_give_the_losses_of_one_device_at_batch_100(mnist_data, tmp_path):
+    """3 epochs x 50 batches of the MLP GAN: equal up to the order of float sums (rtol 1e-4)."""
+    one, two = run(mnist_data, tmp_path / 'one', 1), run(mnist_data, tmp_path / 'two', 2)
+    np.testing.assert_allclose(two.losses, one.losses, rtol=1e-4)
+    np.testing.assert_allclose(two.samples[-1], one.samples[-1], atol=1e-3)
+    assert not np.array_equal(one.losses[0], one.losses[-1])
+
+
+def test_each_tower_runs_on_its_own_device_and_the_variables_keep_their_names():
+    with tf.Graph().as_default():
+        single = {var.op.name for var in train.build_graph(mlp_gan.describe(), train.TrainConfig()).variables['generator']}
+    with tf.Graph().as_default() as graph:
+        training_graph = towers.build(mlp_gan.describe(), towers.local(2))
+        names = {var.op.name for var in training_graph.variables['generator']}
+        devices = {op.name.split('/')[0]: set() for op in graph.get_operations()}
+        for op in graph.get_operations():
+            if op.type != 'ReadVariableOp':   # colocated with its variable
+                devices[op.name.split('/')[0]].add(op.device)
+        variable_devices = {var.op.device for var in v1.global_variables()}
+    assert names == single  # checkpoints stay the notebook's
+    assert devices['tower_0'] == {'/device:CPU:0'} and devices['tower_1'] == {'/device:CPU:1'}
+    assert variable_devices == {'/device:CPU:0'}
+
+
+def test_replicas_are_checked(mnist_data, tmp_path):
+    with pytest.raises(ValueError, match='--batch_size=100 must split evenly over --replicas=3'):
+        train.train_new_graph(mlp_gan.describe(), mnist_data.train, train.TrainConfig(batch_size=100, replicas=3),
+                              str(tmp_path))
+    with pytest.raises(ValueError, match='--replicas=2 runs with the faithful loop only'):
+        train.train_new_graph(mlp_gan.describe(), mnist_data.train,
+                              train.TrainConfig(batch_size=100, replicas=2, loop='in_graph'), str(tmp_path))
+    description = mlp_gan.describe()
+    gated = dataclasses.replace(description, steps=[dataclasses.replace(description.steps[0],
+                                                                        gate=lambda nets, batch: True),
+                                                    description.steps[1]])
+    with tf.Graph().as_default(), pytest.raises(ValueError, match='gate .discriminator. run on one device only'):
+        towers.build(gated, towers.local(2))
+
+
+def values_by_name(sess):
+    return {var.op.name: sess.run(var) for var in v1.global_variables()}
+
+
+def test_batch_norm_towers_normalise_their_own_slice_and_update_from_the_first(mnist_data):
+    """DCGAN, one D step on a batch whose halves differ: the moving statistics move as one device's do
+    on the first tower's half alone."""
+    describe = lambda: dcgan.describe(g_filters=(8, 4), d_filters=(4, 8), kernel_size=3)  # noqa: E731
+    images = mnist_data.train.all_images[:100].copy()
+    images[50:] = -images[50:]   # the second tower's half: negated digits
+    z = np.random.RandomState(0).uniform(-1, 1, (100, 100))
+    with tf.Graph().as_default():
+        single = train.build_graph(describe(), train.TrainConfig())
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            start = values_by_name(sess)
+            sess.run(single.train_ops['discriminator'], {single.placeholders['real']: images[:50],
+                                                         single.placeholders['z']: z[:50]})
+            alone = values_by_name(sess)
+    with tf.Graph().as_default():
+        two = towers.build(describe(), towers.local(2))
+        with v1.Session(config=towers.local_session_config(None, towers.local(2))) as sess:
+            sess.run(v1.global_variables_initializer())
+            for var in v1.global_variables():
+                var.load(start[var.op.name], sess)
+            sess.run(two.train_ops['discriminator'], {two.placeholders['real']: images,
+                                                      two.placeholders['z']: z})
+            towered = values_by_name(sess)
+    moving = [name for name in start if name.startswith('discriminator/') and 'moving_' in name]
+    assert moving
+    for name in moving:
+        assert not np.allclose(alone[name], start[name])
+        np.testing.assert_allclose(towered[name], alone[name], rtol=1e-5, atol=1e-6, err_msg=name)
