@@ -7,6 +7,7 @@ from absl import flags
 
 from gan_graph.data import mnist, readers
 from gan_graph.train import checkpoints
+from gan_graph.train import cluster
 from gan_graph.train import interrupt
 from gan_graph.train import run_lock
 from gan_graph.train import loop as train
@@ -48,6 +49,12 @@ def define_loop_flags(loop='faithful', steps_per_run=1):
     flags.DEFINE_integer('replicas', 1, 'Data parallel: split each batch over this many towers (local CPU devices), '
                          "average their gradients and apply them once (README, Scaling out). Needs --faithful_loop "
                          'for now.', lower_bound=1)
+    flags.DEFINE_string('cluster_spec', '', 'A cluster of TensorFlow servers as JSON, {"worker": ["host:port", ...], '
+                        '"ps": ["host:port"]} (empty: TF_CONFIG\'s "cluster" if set, else no cluster). Without '
+                        '--job_name this process is the chief: one tower per worker (README, Scaling out).')
+    flags.DEFINE_enum('job_name', None, cluster.JOBS, "With --cluster_spec: only serve this task's server "
+                      '(scripts/launch_local_cluster.py starts them).')
+    flags.DEFINE_integer('task_index', 0, 'With --job_name: which task of the job this server is.', lower_bound=0)
     flags.DEFINE_integer('intra_op_threads', 0, 'Threads inside one op (0: TensorFlow decides).', lower_bound=0)
     flags.DEFINE_integer('inter_op_threads', 0, 'Ops run in parallel (0: TensorFlow decides).', lower_bound=0)
     flags.DEFINE_bool('bf16', False, "Run convolutions and matrix products in bfloat16 (oneDNN's automatic mixed "
@@ -110,13 +117,18 @@ def train_config():
                              max_batches_per_epoch=FLAGS.max_batches_per_epoch, seed=FLAGS.seed,
                              tensorboard=FLAGS.tensorboard, flags_text=flags_text(), loop=loop,
                              steps_per_run=steps_per_run, xla=xla, session_config=session_config(),
-                             replicas=FLAGS.replicas)
+                             replicas=FLAGS.replicas, cluster=cluster.parse(FLAGS.cluster_spec))
 
 
 def run_training(describe):
     """The body of every training script: seed, the model's description and data, then the shared loop
     into --output_dir."""
     with user_errors():
+        if FLAGS.job_name:
+            the_cluster = cluster.parse(FLAGS.cluster_spec)
+            if the_cluster is None:
+                fail('--job_name needs --cluster_spec (or TF_CONFIG)')
+            return cluster.serve(the_cluster, FLAGS.job_name, FLAGS.task_index)
         resolve_seed()
         description = describe()
         data = readers.read(description.data, FLAGS.data_dir, seed=FLAGS.seed)

@@ -45,7 +45,7 @@ def test_each_tower_runs_on_its_own_device_and_the_variables_keep_their_names():
 
 
 def test_replicas_are_checked(mnist_data, tmp_path):
-    with pytest.raises(ValueError, match='--batch_size=100 must split evenly over --replicas=3'):
+    with pytest.raises(ValueError, match=r'--batch_size=100 must split evenly over 3 replicas \(--replicas\)'):
         train.train_new_graph(mlp_gan.describe(), mnist_data.train, train.TrainConfig(batch_size=100, replicas=3),
                               str(tmp_path))
     with pytest.raises(ValueError, match='--replicas=2 runs with the faithful loop only'):

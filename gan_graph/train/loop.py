@@ -49,6 +49,7 @@ class TrainConfig:
     steps_per_run: int = 1           # in_graph: iterations chained in one sess.run
     xla: bool = False                # in_graph: compile each step with XLA
     replicas: int = 1                # towers the batch is split over (train/towers.py); faithful loop
+    cluster: object = None           # a train/cluster.Cluster: one tower per worker, the session on its chief
 
 
 @dataclasses.dataclass
@@ -209,6 +210,9 @@ def make_loop(training_graph, config, train_set):
         raise ValueError(f'loop must be one of {LOOPS}, got {config.loop!r}')
     if config.replicas > 1 and config.loop != 'faithful':
         raise ValueError(f'--replicas={config.replicas} runs with the faithful loop only (--faithful_loop) for now')
+    if config.cluster and (config.loop != 'faithful' or config.replicas > 1):
+        raise ValueError('--cluster_spec runs with the faithful loop only (--faithful_loop) for now, one tower '
+                         'per worker (no --replicas)')
     if config.loop != 'in_graph' and (config.steps_per_run != 1 or config.xla):
         raise ValueError('--steps_per_run and --xla apply to --loop=in_graph only')
     return {'faithful': FaithfulLoop, 'fused': FusedLoop, 'in_graph': InGraphLoop}[config.loop](
@@ -284,12 +288,15 @@ def end_of_epoch(runner, training_graph, feed, rng, config):
 
 
 def build_graph(description, config):
-    """The tutorial's graph, on one device or data parallel over `config.replicas` local towers."""
-    if config.replicas == 1:
+    """The tutorial's graph: on one device, data parallel over `config.replicas` local towers, or over
+    the workers of `config.cluster`."""
+    towers = config.cluster.towers() if config.cluster else towers_lib.local(config.replicas)
+    if towers.count == 1 and not config.cluster:
         return graph_lib.build(description)
-    if config.batch_size % config.replicas:
-        raise ValueError(f'--batch_size={config.batch_size} must split evenly over --replicas={config.replicas}')
-    return towers_lib.build(description, towers_lib.local(config.replicas))
+    if config.batch_size % towers.count:
+        raise ValueError(f'--batch_size={config.batch_size} must split evenly over {towers.count} '
+                         f'{"workers" if config.cluster else "replicas (--replicas)"}')
+    return towers_lib.build(description, towers)
 
 
 def session_config(config):
@@ -319,7 +326,8 @@ def train(description, train_set, config, output_dir, log=None, runner=None):
     loop = make_loop(training_graph, config, train_set)
     savers = (checkpoints.generator_saver(training_graph.export_state['generator']), checkpoints.training_saver())
     rng = np.random.RandomState(config.seed)
-    runner = runner or runner_lib.SessionRunner(session_config(config))
+    runner = runner or (runner_lib.ClusterRunner(config.cluster, config.session_config) if config.cluster
+                        else runner_lib.SessionRunner(session_config(config)))
     with run_lock.locked(output_dir, log) if runner.is_chief else contextlib.nullcontext(), \
             runner.start(loop.init_feed()):
         history, rng_state = state.load(runner, savers[1], loop)
@@ -337,29 +345,60 @@ def train(description, train_set, config, output_dir, log=None, runner=None):
         writer = summaries.EpochSummaries(output_dir, runner.session.graph, description.data) \
             if config.tensorboard and runner.is_chief else None
         runner.session.graph.finalize()  # nothing may add ops inside the loop (the notebook's per-epoch sampler did)
+        start_state = (loop.get_state(), rng.get_state())   # where a lost task sends a run with no finished epoch
         try:
             with interrupt.stop_on_signals() as stop:
-                for epoch in range(history.epochs_done + 1, config.epochs + 1):
-                    start = time.perf_counter()
-                    num_batches = batches_per_epoch(train_set.num_examples, config)
-                    bar = progress.Progress(num_batches, f'Epoch {epoch}/{config.epochs}')
-                    feed = loop.run_epoch(runner, epoch, num_batches, rng, stop, bar)
-                    bar.close()
-                    losses, samples = end_of_epoch(runner, training_graph, feed, rng, config)
-                    check_finite(losses, loss_names, epoch, epoch * iterations_per_epoch(description, num_batches),
-                                 output_dir)
+                epoch = history.epochs_done + 1
+                while epoch <= config.epochs:
+                    try:
+                        losses, samples, seconds = train_epoch(runner, training_graph, loop, train_set, config, epoch,
+                                                               rng, stop, output_dir)
+                    except runner.lost_task_errors as err:
+                        history = recover(runner, state, savers[1], loop, rng, start_state, err, log)
+                        epoch = history.epochs_done + 1
+                        continue
                     history.losses.append(losses)
                     history.samples.append(samples)
                     if runner.is_chief:
                         state.save_epoch(runner, savers, history, loop, rng)
-                    seconds = time.perf_counter() - start
                     log(format_epoch_line(epoch, config.epochs, losses, loss_names, seconds))
                     if writer:
                         writer.write(epoch, {f'loss/{name.lower()}': value for name, value in zip(loss_names, losses)}
                                      | {'seconds_per_epoch': seconds}, samples)
+                    epoch += 1
         finally:
             if writer:
                 writer.close()
+    return history
+
+
+def train_epoch(runner, training_graph, loop, train_set, config, epoch, rng, stop, output_dir):
+    """One epoch of the loop; (the logged losses on its last batch, kept samples, seconds)."""
+    start = time.perf_counter()
+    description = training_graph.description
+    num_batches = batches_per_epoch(train_set.num_examples, config)
+    bar = progress.Progress(num_batches, f'Epoch {epoch}/{config.epochs}')
+    feed = loop.run_epoch(runner, epoch, num_batches, rng, stop, bar)
+    bar.close()
+    losses, samples = end_of_epoch(runner, training_graph, feed, rng, config)
+    check_finite(losses, description.logged_losses, epoch, epoch * iterations_per_epoch(description, num_batches),
+                 output_dir)
+    return losses, samples, time.perf_counter() - start
+
+
+def recover(runner, state, saver, loop, rng, start_state, err, log):
+    """A cluster task was lost mid-epoch: wait for it, then go on from the last finished epoch (its
+    checkpoint, reader and noise state), dropping the epoch in progress. Returns the History."""
+    reason = (getattr(err, 'message', '') or str(err)).splitlines()[0]
+    log(f'Lost a task of the cluster ({type(err).__name__}: {reason}); waiting for it to come back.')
+    runner.restart(loop.init_feed())
+    history, rng_state = state.load(runner, saver, loop)
+    if rng_state is None:
+        loop.set_state(start_state[0])
+        rng.set_state(start_state[1])
+    else:
+        rng.set_state(rng_state)
+    log(f'The cluster is back: resuming after epoch {history.epochs_done}.')
     return history
 
 

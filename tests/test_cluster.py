@@ -1,0 +1,66 @@
+"""A cluster on loopback: TensorFlow's servers, the chief's towers on the workers, a killed worker."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from gan_graph.train import cluster, files, run_dir
+from conftest import REPO_ROOT, run_script
+
+EPOCHS, BATCHES, SEED = 5, 50, 3
+
+
+def test_cluster_specs_are_read_from_the_flag_or_tf_config_and_checked():
+    assert cluster.parse('', environ={}) is None
+    spec = cluster.parse('{"worker": ["127.0.0.1:1", "127.0.0.1:2"], "ps": ["127.0.0.1:3"]}')
+    assert spec.towers().devices == ('/job:worker/task:0', '/job:worker/task:1')
+    assert spec.towers().parameter_device == '/job:ps/task:0' and spec.target() == 'grpc://127.0.0.1:1'
+    tf_config = '{"cluster": {"worker": ["127.0.0.1:5"]}, "task": {"type": "worker", "index": 0}}'
+    assert cluster.parse('', environ={'TF_CONFIG': tf_config}).towers().parameter_device == '/job:worker/task:0'
+    with pytest.raises(cluster.ClusterError, match='--cluster_spec must be JSON'):
+        cluster.parse('worker=1')
+    with pytest.raises(cluster.ClusterError, match=r'--cluster_spec must map "worker"'):
+        cluster.parse('{"chief": ["127.0.0.1:1"]}')
+
+
+def single_device_losses(tmp_path):
+    run_script('train_mnist.py', '--faithful_loop', f'--epochs={EPOCHS}', f'--max_batches_per_epoch={BATCHES}',
+               f'--seed={SEED}', '--notensorboard', f'--output_dir={tmp_path / "one"}')
+    return files.read_pickle(str(tmp_path / 'one' / run_dir.LOSSES))
+
+
+@pytest.mark.slow
+def test_two_workers_follow_one_device_and_a_killed_worker_costs_only_the_epoch_in_progress(tmp_path):
+    """launch_local_cluster.py: 2 workers and a ps at global batch 100; worker 1 is SIGKILLed during
+    epoch 2; the launcher starts it again, the chief goes on from epoch 1, and every epoch is in the
+    pickles once, with the losses of one device at batch 100."""
+    out = tmp_path / 'cluster'
+    command = [sys.executable, os.path.join(REPO_ROOT, 'scripts', 'launch_local_cluster.py'), '--workers=2',
+               '--ps=1', '--', sys.executable, os.path.join(REPO_ROOT, 'scripts', 'train_mnist.py'),
+               '--faithful_loop', f'--epochs={EPOCHS}', f'--max_batches_per_epoch={BATCHES}', f'--seed={SEED}',
+               '--notensorboard', f'--output_dir={out}']
+    launcher = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines, killed = [], None
+    deadline = time.monotonic() + 400
+    for line in launcher.stdout:
+        lines.append(line.rstrip('\n'))
+        if line.startswith('Started worker task 1 (pid '):
+            worker_pid = int(line.split('(pid ')[1].split(')')[0])
+        if line.startswith('Epoch 1/') and killed is None:
+            os.kill(worker_pid, signal.SIGKILL)
+            killed = worker_pid
+        assert time.monotonic() < deadline, '\n'.join(lines)
+    assert launcher.wait(timeout=60) == 0, '\n'.join(lines)
+    output = '\n'.join(lines)
+    assert f'worker task 1 (pid {killed}) exited with code -9: starting it again' in output
+    assert 'Lost a task of the cluster' in output and 'resuming after epoch 1' in output
+    assert [line.split('...')[0] for line in lines if line.startswith('Epoch ')][-EPOCHS + 1:] == [
+        f'Epoch {epoch}/{EPOCHS}' for epoch in range(2, EPOCHS + 1)]
+    losses = files.read_pickle(str(out / run_dir.LOSSES))
+    assert len(losses) == EPOCHS and len(files.read_pickle(str(out / run_dir.SAMPLES))) == EPOCHS
+    np.testing.assert_allclose(losses, single_device_losses(tmp_path), rtol=1e-4)
+    assert 'Stopped the servers' in output
