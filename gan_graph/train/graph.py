@@ -105,27 +105,46 @@ def gated(calls, step, batch, build_update):
     return conditional(condition, lambda: build_update(calls.fresh()))
 
 
+def build_losses(description, calls, batch):
+    """Every loss in the description's order on `batch`; (losses, the network passes each used)."""
+    losses, passes = {}, {}
+    for name, loss in description.losses.items():
+        with calls.recording() as passes[name]:
+            losses[name] = loss.fn(calls, batch)
+    return losses, passes
+
+
+def network_state(description):
+    """(network -> its trainable variables, export -> every variable of its network); call it once the
+    networks exist and before the optimizers do."""
+    variables = {name: d.scope_variables(network.scope) for name, network in description.networks.items()}
+    export_state = {name: d.scope_state(description.networks[sampler.network].scope)
+                    for name, sampler in description.exports.items()}
+    return variables, export_state
+
+
+def optimizer_of(description, optimizers, step):
+    """The step's optimizer, made when a step first names it (two steps may share one)."""
+    if step.optimizer not in optimizers:
+        optimizers[step.optimizer] = description.optimizers[step.optimizer]()
+    return optimizers[step.optimizer]
+
+
 def build(description):
     """Build the tutorial's graph of `description` in the default graph."""
     placeholders, batch = model_inputs(description)
     built = set()
     calls = d.Calls(description.networks, built)
-    losses, passes = {}, {}
-    for name, loss in description.losses.items():
-        with calls.recording() as passes[name]:
-            losses[name] = loss.fn(calls, batch)
-    variables = {name: d.scope_variables(network.scope) for name, network in description.networks.items()}
-    export_state = {name: d.scope_state(description.networks[sampler.network].scope)
-                    for name, sampler in description.exports.items()}
+    losses, passes = build_losses(description, calls, batch)
+    variables, export_state = network_state(description)
     optimizers, train_ops = {}, {}
     for step in description.steps:
-        if step.optimizer not in optimizers:
-            optimizers[step.optimizer] = description.optimizers[step.optimizer]()
         if step.gate is None:
-            train_ops[step.name] = train_op(step, optimizers[step.optimizer], losses[step.loss],
+            train_ops[step.name] = train_op(step, optimizer_of(description, optimizers, step), losses[step.loss],
                                             step_variables(variables, step),
                                             calls.updates_of(passes[step.loss], step.networks))
         else:
+            optimizer_of(description, optimizers, step)
             train_ops[step.name] = gated(calls, step, batch, lambda calls, step=step: step_update(
                 description, optimizers, variables, calls, step, batch))
     samplers = {name: sampler_output(description, calls, sampler, batch) for name, sampler in description.exports.items()}

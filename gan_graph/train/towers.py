@@ -72,23 +72,15 @@ def build(description, towers):
     tower_losses, tower_passes = [], []
     for index, (device, tower_batch) in enumerate(zip(towers.devices, split(batch, towers.count))):
         with v1.device(placement(device, towers.parameter_device)), tf.name_scope(f'tower_{index}'):
-            calls = d.Calls(description.networks, built)
-            losses, passes = {}, {}
-            for name, loss in description.losses.items():
-                with calls.recording() as passes[name]:
-                    losses[name] = loss.fn(calls, tower_batch)
+            losses, passes = graph_lib.build_losses(description, d.Calls(description.networks, built), tower_batch)
         tower_losses.append(losses)
         tower_passes.append(passes)
     losses = {name: tf.add_n([losses[name] for losses in tower_losses]) / towers.count for name in description.losses}
-    variables = {name: d.scope_variables(network.scope) for name, network in description.networks.items()}
-    export_state = {name: d.scope_state(description.networks[sampler.network].scope)
-                    for name, sampler in description.exports.items()}
+    variables, export_state = graph_lib.network_state(description)
     optimizers, train_ops = {}, {}
     for step in description.steps:
-        if step.optimizer not in optimizers:
-            optimizers[step.optimizer] = description.optimizers[step.optimizer]()
-        train_ops[step.name] = train_op(step, optimizers[step.optimizer], towers, tower_losses, tower_passes,
-                                        graph_lib.step_variables(variables, step))
+        train_ops[step.name] = train_op(step, graph_lib.optimizer_of(description, optimizers, step), towers,
+                                        tower_losses, tower_passes, graph_lib.step_variables(variables, step))
     with tf.device(towers.devices[0]):
         calls = d.Calls(description.networks, built)
         samplers = {name: graph_lib.sampler_output(description, calls, sampler, batch)
