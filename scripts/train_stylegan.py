@@ -3,8 +3,9 @@
 Mapping network, styles, per-layer noise, style mixing, R1, the EMA generator Gs (what generator.ckpt,
 sample.py and evaluate.py use). The defaults are CPU sizes (mapping 4 x 256, 128 feature maps at most,
 batch 32); --reference_sizes takes config F's (z and w of 512, mapping 8 x 512, fmap_base 8192, 512
-feature maps at most) for a GPU. An epoch is one pass of D over the 60,000 training digits (1,875
-iterations of a D and a G step at batch 32); the default --epochs=3 takes about an hour on 2 CPU cores.
+feature maps at most) for a GPU. An epoch is one pass of D over the 55,000 training digits (1,718
+iterations of a D and a G step at batch 32); the default --epochs=3 takes under an hour on 2 idle CPU
+cores (about 0.4 s of CPU per iteration).
 A rerun with a larger --epochs and the same --output_dir continues.
 """
 import functools
@@ -41,7 +42,7 @@ flags.DEFINE_float('beta1', 0.0, 'Adam beta1.', lower_bound=0.0, upper_bound=1.0
 flags.DEFINE_float('beta2', 0.99, 'Adam beta2.', lower_bound=0.0, upper_bound=1.0)
 cli.define_common_flags(output_dir='runs/stylegan', epochs=3, batch_size=32, loop='in_graph', steps_per_run=10)
 FLAGS = flags.FLAGS
-FLAGS['epochs'].help += (' Default 3 (5,625 iterations at batch 32): about an hour on 2 CPU cores; the '
+FLAGS['epochs'].help += (' Default 3 (5,154 iterations at batch 32): under an hour on 2 idle CPU cores; the '
                          'reference trains for 25M images (over 400 epochs).')
 flags.register_validator('learning_rate', lambda value: value > 0, '--learning_rate must be positive')
 flags.register_validator('gs_half_life_kimg', lambda value: value > 0, '--gs_half_life_kimg must be positive')
