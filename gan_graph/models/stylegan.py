@@ -237,7 +237,7 @@ def trained_synthesis(dlatents, reuse=False, **kwargs):
 
 def gs_generator(z, reuse=False, mapping_kwargs=None, synthesis_kwargs=None, truncation_psi=1.0,
                  truncation_cutoff=None, noise_seed=None):
-    """Gs: z -> images, w truncated towards dlatent_avg by psi in layers below truncation_cutoff
+    """Gs: z -> images in [-1, 1], w truncated towards dlatent_avg by psi in layers below truncation_cutoff
     (default all; psi 1: no truncation, as the reference's metrics sample)."""
     del reuse   # Gs's variables exist beside G's in training, and are made when sampling alone
     num_layers = num_style_layers(synthesis_kwargs.get('resolution', RESOLUTION))
@@ -246,7 +246,10 @@ def gs_generator(z, reuse=False, mapping_kwargs=None, synthesis_kwargs=None, tru
         if truncation_psi != 1.0:
             cutoff = num_layers if truncation_cutoff is None else truncation_cutoff
             dlatents = truncate(dlatents, dlatent_average(), truncation_psi, cutoff)
-        return synthesis(dlatents, noise_seed=noise_seed, **synthesis_kwargs)
+        images = synthesis(dlatents, noise_seed=noise_seed, **synthesis_kwargs)
+    # The synthesis output is linear; the reference clips it to the data range wherever it leaves the
+    # network (convert_images_to_uint8 for its image grids and metrics): so do samples and the judge.
+    return tf.clip_by_value(images, -1.0, 1.0)
 
 
 # --- Losses --------------------------------------------------------------------------------------------
