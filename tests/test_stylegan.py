@@ -167,10 +167,13 @@ def test_script_trains_and_checkpoints_gs_for_sampling_and_g_with_it_for_resumin
         sampling.with_sampling_hparams({'model': 'dcgan', 'hparams': {}}, {'truncation_psi': 0.5})
 
 
-def test_figures_are_style_mixing_truncation_and_noise(script_run):
+def test_figures_are_style_mixing_truncation_and_noise(script_run, monkeypatch):
     out, _ = script_run
-    paths = family_figures.make_family_figures(str(out), seed=0)
+    record = family_figures.run_record(str(out))
+    paths = figures.make_figures(str(out), record, seed=0, num_a=1, num_b=2, truncation_rows=1)
     assert [path.rsplit('/', 1)[1] for path in paths] == ['style_mixing.png', 'truncation.png', 'noise.png']
+    monkeypatch.setattr(figures, 'make_figures', lambda run, record, seed: [record['model'], seed])
+    assert family_figures.make_family_figures(str(out), seed=4) == ['stylegan', 4]
     rng = np.random.RandomState(6)
     w_a, w_b = rng.normal(size=(2, 3)), rng.normal(size=(4, 3))
     mixed = figures.mixed_styles(w_a, w_b, range(2, 4), 8)
