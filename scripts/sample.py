@@ -24,6 +24,8 @@ flags.DEFINE_list('labels', None, 'Conditional runs (the cGAN): the digits to dr
                   '(e.g. --labels=7, or --labels=0,1,2); default 0, 1, ..., 9, 0, ...')
 flags.DEFINE_float('alpha', None, 'Leak of the leaky ReLU, for a checkpoint of the original notebook trained '
                    'with another than 0.01 (ours record it).', lower_bound=0.0)
+flags.DEFINE_float('truncation_psi', None, "StyleGAN runs: the truncation trick's psi, w_avg + psi (w - w_avg) "
+                   '(default: the recorded 1, no truncation; 0.7 is the paper\'s figures).')
 flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
 flags.mark_flag_as_required('output')
 flags.register_multi_flags_validator(['checkpoint_dir', 'pretrained'], lambda given: (given['checkpoint_dir'] is None)
@@ -44,12 +46,17 @@ def labels():
     return np.resize(np.asarray(digits), FLAGS.num_samples)
 
 
+def truncation():
+    return None if FLAGS.truncation_psi is None else {'truncation_psi': FLAGS.truncation_psi}
+
+
 def main(argv):
     del argv
     with cli.user_errors():
         checkpoint_dir = FLAGS.checkpoint_dir or run_dir.checkpoint_dir(pretrained.run_directory(FLAGS.pretrained))
         samples = sampling.sample_generator(checkpoint_dir, FLAGS.num_samples, seed=FLAGS.seed,
-                                            arch=FLAGS.arch, alpha=FLAGS.alpha, labels=labels())
+                                            arch=FLAGS.arch, alpha=FLAGS.alpha, labels=labels(),
+                                            hparams=truncation())
         files.write_npy(FLAGS.output, samples)
         print(f'Wrote {samples.shape[0]} samples of shape {samples.shape[1:]} to {FLAGS.output}')
 

@@ -54,3 +54,21 @@ def clip_weights(variables, clip_value):
     """WGAN: assign every critic weight its value clipped to [-clip_value, clip_value]."""
     return tf.group(*[var.assign(tf.clip_by_value(var, -clip_value, clip_value)) for var in variables],
                     name='clip_critic_weights')
+
+
+def logistic_discriminator_loss(real_scores, fake_scores):
+    """StyleGAN's D_logistic: E[softplus(D(fake))] + E[softplus(-D(real))] (sigmoid cross-entropy with
+    real labelled 1, fake 0, written on the scores)."""
+    return tf.reduce_mean(tf.nn.softplus(fake_scores)) + tf.reduce_mean(tf.nn.softplus(-real_scores))
+
+
+def logistic_nonsaturating_generator_loss(fake_scores):
+    """StyleGAN's G_logistic_nonsaturating: E[softplus(-D(G(z)))]."""
+    return tf.reduce_mean(tf.nn.softplus(-fake_scores))
+
+
+def r1_penalty(real_scores, reals):
+    """R1 (Mescheder et al. 2018): E[||grad_x D(x)||^2] on the real examples, the squared norm taken over
+    all the axes of one example; `real_scores` = D(reals), (N, 1)."""
+    gradients = tf.gradients(tf.reduce_sum(real_scores), [reals])[0]
+    return tf.reduce_mean(tf.reduce_sum(tf.square(gradients), axis=list(range(1, reals.shape.ndims))))

@@ -49,11 +49,22 @@ def checked_labels(description, labels):
     return labels
 
 
+def with_sampling_hparams(record, overrides):
+    """The record with sampling-time hyper-parameters replaced (StyleGAN's truncation_psi); each must be
+    one the run's model records."""
+    unknown = sorted(set(overrides) - set(record['hparams']))
+    if unknown:
+        raise ValueError(f'--{unknown[0]}: the {record["model"]} generator has no such setting')
+    return {**record, 'hparams': {**record['hparams'], **overrides}}
+
+
 def sample_generator(checkpoint_dir, num_samples, seed=None, arch='auto', alpha=None, labels=None,
-                     batch_size=1000):
+                     batch_size=1000, hparams=None):
     """(num_samples,) + the data shape, float32, from the run's generator and its noise distribution.
 
-    A conditional generator gets `labels` (default: 0, 1, ..., 9, 0, 1, ...).
+    A conditional generator gets `labels` (default: 0, 1, ..., 9, 0, 1, ...). hparams: sampling-time
+    settings to use instead of the recorded ones (e.g. {'truncation_psi': 0.7}). `seed` also seeds the
+    graph, for generators that draw noise inside it (StyleGAN's per-layer noise).
     """
     if num_samples < 1:
         raise ValueError(f'num_samples must be at least 1, got {num_samples}')
@@ -62,11 +73,15 @@ def sample_generator(checkpoint_dir, num_samples, seed=None, arch='auto', alpha=
     check_arch(record, arch, prefix)
     if alpha is not None and 'alpha' in record['hparams']:
         record = {**record, 'hparams': {**record['hparams'], 'alpha': alpha}}
+    if hparams:
+        record = with_sampling_hparams(record, hparams)
     description = manifest.describe(record)
     labels = (d.sample_labels(num_samples, description.data.num_classes) if labels is None
               else checked_labels(description, labels))
     rng = np.random.RandomState(seed)
     with tf.Graph().as_default():
+        if seed is not None:
+            v1.set_random_seed(seed)
         placeholders, samples = graph_lib.build_sampler(description)
         saver = v1.train.Saver(var_list=v1.global_variables())
         with v1.Session() as sess:
