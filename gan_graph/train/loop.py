@@ -103,16 +103,21 @@ class FaithfulLoop:
                 continue
             for _ in range(step.repeats):
                 if step.feed == d.NEW_BATCH or feed is None:
-                    feed = numpy_feed(description, placeholders, *self.train_set.next_batch(self.config.batch_size), rng)
+                    feed = numpy_feed(description, placeholders, *self.next_batch(), rng)
                 elif step.feed == d.NEW_NOISE:
                     feed = fresh_noise(description, placeholders, feed, rng)
                 runner.run(self.graph.train_ops[step.name], feed)
                 stop.check()
         return feed
 
+    def next_batch(self):
+        return self.train_set.next_batch(self.config.batch_size, shuffle=self.graph.description.shuffle)
+
     def run_epoch(self, runner, epoch, num_batches, rng, stop, bar):
         """Returns the feed of the last step: the losses are evaluated on it, as the notebook did."""
         iterations = iterations_per_epoch(self.graph.description, num_batches)
+        if not self.graph.description.shuffle:
+            self.train_set.rewind()
         feed = None
         for done in range(1, iterations + 1):
             feed = self.iteration(runner, rng, stop, (epoch - 1) * iterations + done - 1)
@@ -147,7 +152,7 @@ class FusedLoop(FaithfulLoop):
                              for placeholder in placeholders.values()})
                 continue
             if kind == 'batch':
-                last = numpy_feed(description, placeholders, *self.train_set.next_batch(self.config.batch_size), rng)
+                last = numpy_feed(description, placeholders, *self.next_batch(), rng)
             else:
                 last = fresh_noise(description, placeholders, last, rng)
             feed.update(last)
@@ -171,8 +176,10 @@ class InGraphLoop:
         return steps_lib.initial_feed(self.data, self.train_set)
 
     def run_epoch(self, runner, epoch, num_batches, rng, stop, bar):
-        """Shuffle in the graph, then groups of chained iterations; returns a feed of the last batch."""
-        runner.run(self.data.shuffle, {self.data.epoch: epoch})
+        """Shuffle in the graph (unless the model keeps a fixed order), then groups of chained iterations;
+        returns a feed of the last batch."""
+        if self.graph.description.shuffle:
+            runner.run(self.data.shuffle, {self.data.epoch: epoch})
         per_iteration = self.graph.description.batches_per_iteration()
         iterations = iterations_per_epoch(self.graph.description, num_batches)
         done = 0

@@ -1,0 +1,36 @@
+"""Train the Keras DCGAN of the step-by-step GAN tutorial (jacobgil/keras-dcgan) in graph mode:
+`python scripts/train_keras_dcgan.py`.
+
+As the reference: all 60,000 training images in fixed order, batch 128 (468 batches an epoch), uniform
+noise of 100, SGD(0.0005, momentum 0.9, Nesterov) for both networks, Keras' binary cross-entropy on the
+sigmoid output. The reference trains 100 epochs (--epochs=100); the default here is shorter, since an
+epoch takes many minutes on 2 CPU cores; a rerun with a larger --epochs and the same --output_dir continues.
+"""
+import functools
+
+from absl import app, flags
+
+import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
+from gan_graph import cli
+from gan_graph.models import keras_dcgan
+
+flags.DEFINE_integer('z_size', 100, 'Size of the latent vector (uniform in [-1, 1]).', lower_bound=1)
+flags.DEFINE_float('learning_rate', 0.0005, 'SGD learning rate of both networks.')
+flags.DEFINE_float('momentum', 0.9, 'Nesterov momentum of both networks.', lower_bound=0.0, upper_bound=1.0)
+flags.DEFINE_bool('from_logits', False, "Binary cross-entropy on D's logits instead of Keras' on its clipped "
+                  'sigmoid output (whose gradient vanishes where D is saturated).')
+cli.define_common_flags(output_dir='runs/keras_dcgan', epochs=5, batch_size=128, loop='in_graph', steps_per_run=10)
+FLAGS = flags.FLAGS
+FLAGS['epochs'].help += ' Default 5; the reference trains 100 (--epochs=100).'
+flags.register_validator('learning_rate', lambda value: value > 0, '--learning_rate must be positive')
+
+
+def main(argv):
+    del argv
+    cli.run_training(functools.partial(
+        keras_dcgan.describe, z_size=FLAGS.z_size, learning_rate=FLAGS.learning_rate, momentum=FLAGS.momentum,
+        from_logits=FLAGS.from_logits))
+
+
+if __name__ == '__main__':
+    app.run(main)
