@@ -1,5 +1,6 @@
 """What every training script shares: common absl flags, the run's flags file, clear errors."""
 import contextlib
+import dataclasses
 import random
 import sys
 
@@ -107,11 +108,12 @@ def train_config():
                              steps_per_run=steps_per_run, xla=xla, session_config=session_config())
 
 
-def run_training(describe):
+def run_training(describe, step_log=None):
     """The body of every training script: seed, the model's description and data, then the shared loop
-    into --output_dir."""
+    into --output_dir. step_log: the faithful loop's per-step log (TrainConfig.step_log)."""
     with user_errors():
         resolve_seed()
         description = describe()
         data = readers.read(description.data, FLAGS.data_dir, seed=FLAGS.seed)
-        train.train_new_graph(description, data.train, train_config(), FLAGS.output_dir)
+        config = dataclasses.replace(train_config(), step_log=step_log)
+        train.train_new_graph(description, data.train, config, FLAGS.output_dir)

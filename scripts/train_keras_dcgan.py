@@ -19,6 +19,9 @@ flags.DEFINE_float('learning_rate', 0.0005, 'SGD learning rate of both networks.
 flags.DEFINE_float('momentum', 0.9, 'Nesterov momentum of both networks.', lower_bound=0.0, upper_bound=1.0)
 flags.DEFINE_bool('from_logits', False, "Binary cross-entropy on D's logits instead of Keras' on its clipped "
                   'sigmoid output (whose gradient vanishes where D is saturated).')
+flags.DEFINE_bool('keras_log', False, "Print the reference's lines: `Epoch is N`, `Number of batches 468`, then "
+                  '`batch %d d_loss : %f` and `batch %d g_loss : %f` for every batch (the loss each step trained '
+                  "on), instead of the progress bar; runs the tutorial's loop (--faithful_loop), a sess.run per step.")
 cli.define_common_flags(output_dir='runs/keras_dcgan', epochs=5, batch_size=128, loop='in_graph', steps_per_run=10)
 FLAGS = flags.FLAGS
 FLAGS['epochs'].help += ' Default 5; the reference trains 100 (--epochs=100).'
@@ -27,9 +30,10 @@ flags.register_validator('learning_rate', lambda value: value > 0, '--learning_r
 
 def main(argv):
     del argv
+    FLAGS.faithful_loop = FLAGS.faithful_loop or FLAGS.keras_log
     cli.run_training(functools.partial(
         keras_dcgan.describe, z_size=FLAGS.z_size, learning_rate=FLAGS.learning_rate, momentum=FLAGS.momentum,
-        from_logits=FLAGS.from_logits))
+        from_logits=FLAGS.from_logits), step_log=keras_dcgan.reference_log if FLAGS.keras_log else None)
 
 
 if __name__ == '__main__':

@@ -1,6 +1,9 @@
 """The Keras DCGAN (jacobgil/keras-dcgan): the reference's layers and parameter counts, its one-batch D step
 on concat(real, generated) labelled 1 then 0, the frozen D in the G step, Keras' loss and Nesterov SGD,
 the fixed-order 60,000-image epochs, and --nice generation."""
+import functools
+import re
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -10,8 +13,9 @@ from gan_graph.figures import keras_dcgan as figures
 from gan_graph.figures.grid import plt
 from gan_graph.models import description as d, keras_dcgan
 from gan_graph.nn import losses, ops
-from gan_graph.train import loop as train, runner as runner_lib, sampling
+from gan_graph.train import graph as train_graph, interrupt, loop as train, runner as runner_lib, sampling
 from conftest import DATA_DIR, build_graph, feed as make_feed
+from test_fast_loop import all_values, load_values
 
 v1 = tf.compat.v1
 TINY = dict(z_size=8, g_dense=16, g_filters=(8, 4), d_filters=(4, 8), d_dense=16, kernel_size=3)
@@ -130,6 +134,29 @@ def test_nesterov_momentum_is_keras_sgd():
     np.testing.assert_allclose(ours, expected, rtol=1e-10)
 
 
+def test_chained_steps_equal_the_keras_loops_two_runs(mnist_data):
+    """The fast loops' one run per iteration (D step, then G step on fresh noise) updates every variable as
+    the reference's two train_on_batch calls do."""
+    images = mnist.as_spec(mnist_data.train.all_images[:64], tiny().data)
+    config = train.TrainConfig(batch_size=8)
+    with tf.Graph().as_default():
+        training_graph = train_graph.build(tiny())
+        loops = [loop_class(training_graph, config, mnist.DataSet(images, mnist_data.train.all_labels[:64],
+                                                                  np.random.RandomState(0)))
+                 for loop_class in (train.FaithfulLoop, train.FusedLoop)]
+        with runner_lib.SessionRunner().start() as runner:
+            start, results = all_values(runner.session), []
+            for loop in loops:
+                load_values(runner.session, start)
+                rng = np.random.RandomState(0)
+                for iteration in range(2):
+                    loop.iteration(runner, rng, interrupt.StopRequest(), iteration)
+                results.append(all_values(runner.session))
+    assert any('moving_mean' in name and not np.array_equal(value, start[name]) for name, value in results[0].items())
+    for name in start:
+        np.testing.assert_allclose(results[1][name], results[0][name], rtol=1e-5, atol=1e-6, err_msg=name)
+
+
 class RecordingRunner(runner_lib.SessionRunner):
     """Records the real batches the loop feeds (faithful) or reads back (in-graph), in order."""
 
@@ -154,7 +181,9 @@ def test_fixed_order_epochs_start_again_at_the_first_image(mnist_data, tmp_path,
     that fills no batch (2 of 10 images here) never seen."""
     images = mnist.as_spec(mnist_data.train.all_images[:10], tiny().data)
     train_set = mnist.DataSet(images, mnist_data.train.all_labels[:10], np.random.RandomState(0))
-    config = train.TrainConfig(epochs=2, batch_size=4, seed=0, tensorboard=False, loop=loop)
+    lines = []
+    step_log = functools.partial(keras_dcgan.reference_log, log=lines.append) if loop == 'faithful' else None
+    config = train.TrainConfig(epochs=2, batch_size=4, seed=0, tensorboard=False, loop=loop, step_log=step_log)
     runner = RecordingRunner()
     with tf.Graph().as_default():
         train.train(tiny(), train_set, config, str(tmp_path), log=lambda line: None, runner=runner)
@@ -162,6 +191,10 @@ def test_fixed_order_epochs_start_again_at_the_first_image(mnist_data, tmp_path,
     assert len(runner.batches) == len(expected) if loop == 'faithful' else len(runner.batches) == 1
     for batch, want in zip(runner.batches, expected):
         np.testing.assert_array_equal(batch, want)
+    if loop == 'faithful':  # --keras_log: the reference's lines
+        batch_lines = [fr'batch {index} {name} : \d+\.\d{{6}}' for index in (0, 1) for name in ('d_loss', 'g_loss')]
+        patterns = ['Epoch is 0', 'Number of batches 2', *batch_lines, 'Epoch is 1', 'Number of batches 2', *batch_lines]
+        assert len(lines) == len(patterns) and all(re.fullmatch(p, line) for p, line in zip(patterns, lines)), lines
 
 
 def test_reader_gives_all_60000_training_images_scaled_as_keras():

@@ -85,6 +85,18 @@ def g_loss(nets, batch, from_logits=False):
     return binary_crossentropy(outputs, tf.ones_like(outputs[0]), from_logits)
 
 
+REFERENCE_LOSS_NAMES = {'discriminator': 'd_loss', 'generator': 'g_loss'}
+
+
+def reference_log(epoch, num_batches, batch, step, loss, log=functools.partial(print, flush=True)):
+    """The reference's lines (a loop's step_log): `Epoch is N` (from 0) and `Number of batches 468` as an
+    epoch starts, then `batch %d d_loss : %f` and `batch %d g_loss : %f` after each step."""
+    if batch == 0 and step == 'discriminator':
+        log(f'Epoch is {epoch - 1}')
+        log(f'Number of batches {num_batches}')
+    log('batch %d %s : %f' % (batch, REFERENCE_LOSS_NAMES[step], loss))
+
+
 def sgd(learning_rate, momentum):
     """Keras' `SGD(lr, momentum, nesterov=True)`: the same updates as TF's Nesterov momentum (tests)."""
     return v1.train.MomentumOptimizer(learning_rate, momentum, use_nesterov=True)

@@ -39,6 +39,9 @@ class TrainConfig:
     loop: str = 'faithful'           # faithful | fused | in_graph (see train/steps.py)
     steps_per_run: int = 1           # in_graph: iterations chained in one sess.run
     xla: bool = False                # in_graph: compile each step with XLA
+    # faithful loop: step_log(epoch, batches in the epoch, batch index, step name, loss) after every step, with
+    # the loss of the batch it trained on (what Keras' train_on_batch returns); no progress bar then.
+    step_log: object = None
 
 
 @dataclasses.dataclass
@@ -106,9 +109,16 @@ class FaithfulLoop:
                     feed = numpy_feed(description, placeholders, *self.next_batch(), rng)
                 elif step.feed == d.NEW_NOISE:
                     feed = fresh_noise(description, placeholders, feed, rng)
-                runner.run(self.graph.train_ops[step.name], feed)
+                self.run_step(runner, step, feed)
                 stop.check()
         return feed
+
+    def run_step(self, runner, step, feed):
+        if self.config.step_log is None:
+            runner.run(self.graph.train_ops[step.name], feed)
+            return
+        _, loss = runner.run([self.graph.train_ops[step.name], self.graph.losses[step.loss]], feed)
+        self.config.step_log(*self.position, step.name, float(loss))
 
     def next_batch(self):
         return self.train_set.next_batch(self.config.batch_size, shuffle=self.graph.description.shuffle)
@@ -120,6 +130,7 @@ class FaithfulLoop:
             self.train_set.rewind()
         feed = None
         for done in range(1, iterations + 1):
+            self.position = (epoch, iterations, done - 1)
             feed = self.iteration(runner, rng, stop, (epoch - 1) * iterations + done - 1)
             bar.update(done * num_batches // iterations)
         return feed
@@ -206,6 +217,8 @@ def make_loop(training_graph, config, train_set):
         raise ValueError(f'loop must be one of {LOOPS}, got {config.loop!r}')
     if config.loop != 'in_graph' and (config.steps_per_run != 1 or config.xla):
         raise ValueError('--steps_per_run and --xla apply to --loop=in_graph only')
+    if config.loop != 'faithful' and config.step_log is not None:
+        raise ValueError('a per-step log needs --loop=faithful (the fast loops chain the steps in one run)')
     return {'faithful': FaithfulLoop, 'fused': FusedLoop, 'in_graph': InGraphLoop}[config.loop](
         training_graph, config, train_set)
 
@@ -304,6 +317,7 @@ def train(description, train_set, config, output_dir, log=None, runner=None):
                     start = time.perf_counter()
                     num_batches = batches_per_epoch(train_set.num_examples, config)
                     bar = progress.Progress(num_batches, f'Epoch {epoch}/{config.epochs}')
+                    bar.enabled = bar.enabled and config.step_log is None
                     feed = loop.run_epoch(runner, epoch, num_batches, rng, stop, bar)
                     bar.close()
                     losses, samples = end_of_epoch(runner, training_graph, feed, rng, config)
