@@ -31,7 +31,7 @@ def main(argv):
         output = FLAGS.output or run_dir.path(FLAGS.run_dir, run_dir.FIGURES,
                                               f'generated_image{"_nice" if FLAGS.nice else ""}.png')
         figures.save_image(image, output)
-        kept = f', discriminator scores {scores.min():.3f} to {scores.max():.3f}' if scores is not None else ''
+        kept = f' (discriminator scores {scores.min():.3f} to {scores.max():.3f})' if scores is not None else ''
         print(f'Wrote {FLAGS.batch_size} samples{kept} as a {image.shape[0]}x{image.shape[1]} grid to {output}')
 
 
