@@ -1,5 +1,6 @@
 """What every training script shares: common absl flags, the run's flags file, clear errors."""
 import contextlib
+import dataclasses
 import random
 import sys
 
@@ -120,9 +121,9 @@ def train_config():
                              replicas=FLAGS.replicas, cluster=cluster.parse(FLAGS.cluster_spec))
 
 
-def run_training(describe):
+def run_training(describe, step_log=None):
     """The body of every training script: seed, the model's description and data, then the shared loop
-    into --output_dir."""
+    into --output_dir. step_log: the faithful loop's per-step log (TrainConfig.step_log)."""
     with user_errors():
         if FLAGS.job_name:
             the_cluster = cluster.parse(FLAGS.cluster_spec)
@@ -132,4 +133,5 @@ def run_training(describe):
         resolve_seed()
         description = describe()
         data = readers.read(description.data, FLAGS.data_dir, seed=FLAGS.seed)
-        train.train_new_graph(description, data.train, train_config(), FLAGS.output_dir)
+        config = dataclasses.replace(train_config(), step_log=step_log)
+        train.train_new_graph(description, data.train, config, FLAGS.output_dir)

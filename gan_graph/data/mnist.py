@@ -124,6 +124,10 @@ class DataSet:
         self.index_in_epoch += batch_size
         return self._take(start, self.index_in_epoch)
 
+    def rewind(self):
+        """The next batch starts at the first example of the current order (a fixed-order epoch)."""
+        self.index_in_epoch = 0
+
     def _shuffle(self):
         self.order = self.order[self.rng.permutation(self.num_examples)]
 

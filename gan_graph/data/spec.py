@@ -16,7 +16,9 @@ class DataSpec:
     value_range: (low, high) the values are scaled to (stored data are in [0, 1]);
     num_classes: labels 0..num_classes-1 come with each example (0: no labels);
     domains: how many unpaired domains (2 for translation models), each with examples of this shape;
-    padding: zero pixels added on each side of a stored image (MNIST's 28x28 padded to 32x32 takes 2).
+    padding: zero pixels added on each side of a stored image (MNIST's 28x28 padded to 32x32 takes 2);
+    validation_size: training examples the reader holds out as its validation split (None: the reader's
+    default, MNIST's first 5,000; 0: the train split holds all 60,000, as Keras' `mnist.load_data()`).
     """
     name: str
     image_shape: tuple
@@ -25,6 +27,7 @@ class DataSpec:
     num_classes: int = 0
     domains: int = 1
     padding: int = 0
+    validation_size: int = None
 
     @property
     def shape(self):
@@ -66,10 +69,11 @@ class DataSpec:
         return cls(**{key: tuple(value) if isinstance(value, list) else value for key, value in record.items()})
 
 
-def mnist_spec(flat=True, padded=False, value_range=(-1.0, 1.0), labels=True):
+def mnist_spec(flat=True, padded=False, value_range=(-1.0, 1.0), labels=True, validation_size=None):
     """MNIST digits: flat 784 vectors (the MLP tutorials), 28x28x1 images, or 32x32x1 with 2 pixels of
     zero padding (the size StyleGAN-like generators double up to)."""
     if padded:
         return DataSpec('mnist', (32, 32, 1), flat=flat, value_range=tuple(value_range),
-                        num_classes=10 if labels else 0, padding=2)
-    return DataSpec('mnist', (28, 28, 1), flat=flat, value_range=tuple(value_range), num_classes=10 if labels else 0)
+                        num_classes=10 if labels else 0, padding=2, validation_size=validation_size)
+    return DataSpec('mnist', (28, 28, 1), flat=flat, value_range=tuple(value_range), num_classes=10 if labels else 0,
+                    validation_size=validation_size)

@@ -2,7 +2,8 @@
 
 cgan: the tutorial's `sample_images` (2x5 grid, one digit each, titled "Digit: d") and a 10x10
 grid, row d holding ten samples of digit d. wgan: the critic's Wasserstein estimate per epoch. stylegan:
-style mixing, truncation and noise (figures/stylegan.py).
+style mixing, truncation and noise (figures/stylegan.py). keras_dcgan: the reference's
+generated_image.png, plain and --nice (figures/keras_dcgan.py).
 `make_family_figures` draws whichever the run's manifest (run.json) calls for (nothing for the MLP GAN).
 """
 import os
@@ -11,6 +12,7 @@ import numpy as np
 
 from gan_graph.figures import grid as plots
 from gan_graph.figures import stylegan as stylegan_figures
+from gan_graph.figures import keras_dcgan as keras_dcgan_figures
 from gan_graph.figures.grid import plt
 from gan_graph.train import files
 from gan_graph.train import manifest
@@ -116,4 +118,6 @@ def make_family_figures(run_directory, seed=None, log=print, record=None):
         return wgan_figures(run_directory, record, figures_dir, log)
     if record['model'] == 'stylegan':
         return stylegan_figures.make_figures(run_directory, record, seed)
+    if record['model'] == 'keras_dcgan':
+        return keras_dcgan_figures.keras_dcgan_figures(run_directory, figures_dir, seed)
     return []

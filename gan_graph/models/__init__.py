@@ -1,8 +1,19 @@
 """The models, by the name a run manifest records: `describe(name, hparams)` rebuilds a description."""
-from gan_graph.models import cgan, dcgan, mlp_gan, stylegan, wgan
+from gan_graph.models import cgan
+from gan_graph.models import dcgan
+from gan_graph.models import keras_dcgan
+from gan_graph.models import mlp_gan
+from gan_graph.models import stylegan
+from gan_graph.models import wgan
 
-MODELS = {'mlp_gan': mlp_gan.describe, 'dcgan': dcgan.describe, 'cgan': cgan.describe, 'wgan': wgan.describe,
-          'stylegan': stylegan.describe}
+MODELS = {
+    'mlp_gan': mlp_gan.describe,
+    'dcgan': dcgan.describe,
+    'cgan': cgan.describe,
+    'wgan': wgan.describe,
+    'keras_dcgan': keras_dcgan.describe,
+    'stylegan': stylegan.describe,
+}
 
 
 def describe(module, hparams):

@@ -141,6 +141,9 @@ class Description:
     optimizers: dict           # name -> () -> tf.compat.v1.train.Optimizer
     steps: list                # the iteration, in order
     exports: dict              # name -> Sampler; 'generator' is saved as checkpoints/generator.ckpt
+    # False: every epoch takes the train set's batches in its stored order from its first example on (Keras
+    # loops' `X_train[index*B:(index+1)*B]`), the rest that fills no batch left out; True: shuffled per epoch.
+    shuffle: bool = True
 
     def __post_init__(self):
         for step in self.steps:

@@ -7,6 +7,15 @@ def sigmoid_cross_entropy(logits, labels):
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(logits=logits, labels=labels))
 
 
+def keras_binary_crossentropy(probabilities, labels, epsilon=1e-7):
+    """Keras 2's `binary_crossentropy` on probabilities (a sigmoid output), as its TensorFlow backend computed
+    it: the probabilities clipped to [epsilon, 1 - epsilon] and turned back into logits, log(p / (1 - p)),
+    then the sigmoid cross-entropy, averaged. Where the clip binds (|logit| beyond about 16) the loss stops
+    growing and its gradient is zero."""
+    clipped = tf.clip_by_value(probabilities, epsilon, 1 - epsilon)
+    return sigmoid_cross_entropy(tf.math.log(clipped / (1 - clipped)), labels)
+
+
 def minimax_discriminator_loss(d_logits_real, d_logits_fake, smooth=0.1):
     """d_loss_real (labels 1 - smooth: one-sided label smoothing) + d_loss_fake (labels 0)."""
     d_loss_real = sigmoid_cross_entropy(d_logits_real, tf.ones_like(d_logits_real) * (1 - smooth))

@@ -161,6 +161,18 @@ def dropout(inputs, rate, training, name=None):
         return tf.nn.dropout(inputs, rate=rate)
 
 
+def up_sampling2d(inputs, size=2):
+    """Keras' `UpSampling2D(size)` (NHWC): nearest neighbour, each pixel repeated size x size times
+    (`resize_nearest_neighbor` to size times the height and width, as Keras 2's backend did). No variables."""
+    height, width = inputs.shape[1:3]
+    return v1.image.resize_nearest_neighbor(inputs, [height * size, width * size])
+
+
+def max_pool2d(inputs, pool_size=2):
+    """Keras' `MaxPooling2D(pool_size)`: strides = pool_size, 'valid' padding (NHWC). No variables."""
+    return tf.nn.max_pool2d(inputs, pool_size, pool_size, 'VALID')
+
+
 def flatten(inputs):
     """`tf.layers.flatten`: (N, ...) -> (N, prod(...))."""
     return tf.reshape(inputs, [-1, math.prod(int(dim) for dim in inputs.shape[1:])])

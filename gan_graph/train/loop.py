@@ -50,6 +50,9 @@ class TrainConfig:
     xla: bool = False                # in_graph: compile each step with XLA
     replicas: int = 1                # towers the batch is split over (train/towers.py); faithful loop
     cluster: object = None           # a train/cluster.Cluster: one tower per worker, the session on its chief
+    # faithful loop: step_log(epoch, batches in the epoch, batch index, step name, loss) after every step, with
+    # the loss of the batch it trained on (what Keras' train_on_batch returns); no progress bar then.
+    step_log: object = None
 
 
 @dataclasses.dataclass
@@ -114,18 +117,31 @@ class FaithfulLoop:
                 continue
             for _ in range(step.repeats):
                 if step.feed == d.NEW_BATCH or feed is None:
-                    feed = numpy_feed(description, placeholders, *self.train_set.next_batch(self.config.batch_size), rng)
+                    feed = numpy_feed(description, placeholders, *self.next_batch(), rng)
                 elif step.feed == d.NEW_NOISE:
                     feed = fresh_noise(description, placeholders, feed, rng)
-                runner.run(self.graph.train_ops[step.name], feed)
+                self.run_step(runner, step, feed)
                 stop.check()
         return feed
+
+    def run_step(self, runner, step, feed):
+        if self.config.step_log is None:
+            runner.run(self.graph.train_ops[step.name], feed)
+            return
+        _, loss = runner.run([self.graph.train_ops[step.name], self.graph.losses[step.loss]], feed)
+        self.config.step_log(*self.position, step.name, float(loss))
+
+    def next_batch(self):
+        return self.train_set.next_batch(self.config.batch_size, shuffle=self.graph.description.shuffle)
 
     def run_epoch(self, runner, epoch, num_batches, rng, stop, bar):
         """Returns the feed of the last step: the losses are evaluated on it, as the notebook did."""
         iterations = iterations_per_epoch(self.graph.description, num_batches)
+        if not self.graph.description.shuffle:
+            self.train_set.rewind()
         feed = None
         for done in range(1, iterations + 1):
+            self.position = (epoch, iterations, done - 1)
             feed = self.iteration(runner, rng, stop, (epoch - 1) * iterations + done - 1)
             bar.update(done * num_batches // iterations)
         return feed
@@ -158,7 +174,7 @@ class FusedLoop(FaithfulLoop):
                              for placeholder in placeholders.values()})
                 continue
             if kind == 'batch':
-                last = numpy_feed(description, placeholders, *self.train_set.next_batch(self.config.batch_size), rng)
+                last = numpy_feed(description, placeholders, *self.next_batch(), rng)
             else:
                 last = fresh_noise(description, placeholders, last, rng)
             feed.update(last)
@@ -182,8 +198,10 @@ class InGraphLoop:
         return steps_lib.initial_feed(self.data, self.train_set)
 
     def run_epoch(self, runner, epoch, num_batches, rng, stop, bar):
-        """Shuffle in the graph, then groups of chained iterations; returns a feed of the last batch."""
-        runner.run(self.data.shuffle, {self.data.epoch: epoch})
+        """Shuffle in the graph (unless the model keeps a fixed order), then groups of chained iterations;
+        returns a feed of the last batch."""
+        if self.graph.description.shuffle:
+            runner.run(self.data.shuffle, {self.data.epoch: epoch})
         per_iteration = self.graph.description.batches_per_iteration()
         iterations = iterations_per_epoch(self.graph.description, num_batches)
         done = 0
@@ -215,6 +233,8 @@ def make_loop(training_graph, config, train_set):
                          'per worker (no --replicas)')
     if config.loop != 'in_graph' and (config.steps_per_run != 1 or config.xla):
         raise ValueError('--steps_per_run and --xla apply to --loop=in_graph only')
+    if config.loop != 'faithful' and config.step_log is not None:
+        raise ValueError('a per-step log needs --loop=faithful (the fast loops chain the steps in one run)')
     return {'faithful': FaithfulLoop, 'fused': FusedLoop, 'in_graph': InGraphLoop}[config.loop](
         training_graph, config, train_set)
 
@@ -378,6 +398,7 @@ def train_epoch(runner, training_graph, loop, train_set, config, epoch, rng, sto
     description = training_graph.description
     num_batches = batches_per_epoch(train_set.num_examples, config)
     bar = progress.Progress(num_batches, f'Epoch {epoch}/{config.epochs}')
+    bar.enabled = bar.enabled and config.step_log is None
     feed = loop.run_epoch(runner, epoch, num_batches, rng, stop, bar)
     bar.close()
     losses, samples = end_of_epoch(runner, training_graph, feed, rng, config)
