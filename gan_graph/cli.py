@@ -114,4 +114,7 @@ def run_training(describe):
         resolve_seed()
         description = describe()
         data = readers.read(description.data, FLAGS.data_dir, seed=FLAGS.seed)
-        train.train_new_graph(description, data.train, train_config(), FLAGS.output_dir)
+        config = train_config()
+        # A translation model's samples translate the same test examples every epoch.
+        config.sample_examples = data.test.all_images
+        train.train_new_graph(description, data.train, config, FLAGS.output_dir)
