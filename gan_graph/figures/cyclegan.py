@@ -50,11 +50,12 @@ def patch_maps_figure(panels, spec):
     return fig
 
 
-def cyclegan_figures(run_directory, figures_dir, data_dir=None):
+def cyclegan_figures(run_directory, figures_dir, examples=None):
+    """examples: (digits, outlines) to translate, the first 8 of each; default the test split's."""
     with cyclegan_eval.translator(run_directory) as restored:
         spec = restored.description.data
-        a, b, _, _ = (values[:NUM_EXAMPLES] for values in
-                      cyclegan_eval.test_domains(restored.description, *([data_dir] if data_dir else [])))
+        a, b = examples or cyclegan_eval.test_domains(restored.description)[:2]
+        a, b = a[:NUM_EXAMPLES], b[:NUM_EXAMPLES]
         outputs = restored.translate(a, b)
         real = restored.patch_scores(a, b)
         fake = restored.patch_scores(outputs['fake_a'], outputs['fake_b'])
