@@ -4,7 +4,10 @@
   data's [-1, 1] units (the training loss's terms, without lambda);
 - label survival: the MNIST judge's accuracy on F(G(a)) (a digit translated to an outline and back) and
   on F(b) (an outline translated to a digit), against the labels of the digits they came from; the
-  judge's accuracy on the real test digits, cropped the same way, is the ceiling.
+  judge's accuracy on the real test digits, cropped the same way, is the ceiling;
+- ink: the share of G(a)'s pixels above mid-grey beside the real outlines' share. A cycle can close
+  through a G(a) that looks blank, the digit hidden in faint values F learns to read back (Chu et al.
+  2017, "CycleGAN, a master of steganography"): high survival of F(G(a)) with no ink in G(a) is that.
 
 Both generators are restored from the run's full training checkpoint (generator.ckpt holds G only).
 """
@@ -23,7 +26,8 @@ v1 = tf.compat.v1
 ROWS = (('cycle L1, A -> B -> A', 'cycle_l1_a', '{:.4f}'), ('cycle L1, B -> A -> B', 'cycle_l1_b', '{:.4f}'),
         ('judge accuracy on F(G(a))', 'survival_reconstructed_a', '{:.2%}'),
         ('judge accuracy on F(b)', 'survival_translated_b', '{:.2%}'),
-        ('judge accuracy on real a (ceiling)', 'judge_real_a', '{:.2%}'))
+        ('judge accuracy on real a (ceiling)', 'judge_real_a', '{:.2%}'),
+        ('ink of G(a) (pixels > 0)', 'ink_fake_b', '{:.2%}'), ('ink of real outlines b', 'ink_real_b', '{:.2%}'))
 
 
 class Translator:
@@ -97,7 +101,8 @@ def cycle_metrics(judge, a, b, labels_a, labels_b, outputs, spec):
             'cycle_l1_b': float(np.mean(np.abs(outputs['reconstructed_b'] - b))),
             'survival_reconstructed_a': judge_accuracy(judge, outputs['reconstructed_a'], labels_a, spec),
             'survival_translated_b': judge_accuracy(judge, outputs['fake_a'], labels_b, spec),
-            'judge_real_a': judge_accuracy(judge, a, labels_a, spec)}
+            'judge_real_a': judge_accuracy(judge, a, labels_a, spec),
+            'ink_fake_b': float(np.mean(outputs['fake_b'] > 0)), 'ink_real_b': float(np.mean(b > 0))}
 
 
 def evaluate_run(run_directory, judge, data_dir=mnist.DEFAULT_DATA_DIR, num_examples=None):
