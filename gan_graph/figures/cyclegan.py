@@ -2,7 +2,7 @@
 
 translations.png: for the first 8 test digits and the first 8 test outlines, rows real a, G(a), F(G(a)),
 then real b, F(b), G(F(b)). patch_maps.png: each discriminator's map of patch scores (least squares: 1
-real, 0 fake) on one real image of its domain and on one translation into it.
+real, 0 fake; the tutorial variant's as probabilities) on one real image of its domain and on one translation into it.
 """
 import os
 
@@ -59,6 +59,8 @@ def cyclegan_figures(run_directory, figures_dir, examples=None):
         outputs = restored.translate(a, b)
         real = restored.patch_scores(a, b)
         fake = restored.patch_scores(outputs['fake_a'], outputs['fake_b'])
+    if restored.description.hparams['variant'] == 'tutorial':  # cross-entropy: logits, shown as probabilities
+        real, fake = ({key: 1 / (1 + np.exp(-value)) for key, value in maps.items()} for maps in (real, fake))
     panels = [('real digit, D_A', a[0], real['a'][0]), ('F(b), D_A', outputs['fake_a'][0], fake['a'][0]),
               ('real outline, D_B', b[0], real['b'][0]), ('G(a), D_B', outputs['fake_b'][0], fake['b'][0])]
     return [plots.save_figure(translations_figure(translation_rows(a, b, outputs), spec),
