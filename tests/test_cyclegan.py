@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 from gan_graph.data import domains
+from gan_graph.evaluate import cyclegan as cyclegan_eval
 from gan_graph.figures import cyclegan as cyclegan_figures
 from gan_graph.figures.grid import plt
 from gan_graph.models import cyclegan, description as d
@@ -200,3 +201,29 @@ def test_a_short_run_resumes_with_its_pools_schedule_and_both_generators(tmp_pat
                                                examples=(data.all_images[:, 0], data.all_images[:, 1]))
     assert [os.path.basename(path) for path in written] == ['translations.png', 'patch_maps.png']
     assert all(plt.imread(path).shape[0] > 100 for path in written)
+
+
+class StubJudge:
+    """Reads the digit from the mean of the 28x28 crop it is given: (mean + 1) * 5, rounded down."""
+
+    def predict(self, images):
+        assert images.shape[1] == 784  # padding cropped, flat
+        digits = np.clip(((images.mean(axis=1) + 1) * 5).astype(int), 0, 9)
+        return np.eye(10)[digits], None
+
+
+def test_cycle_metrics_are_l1_distances_and_judge_accuracies_against_the_source_labels():
+    spec = domains.outlines_spec()
+    labels = np.arange(4)
+    a = np.full((4,) + SHAPE, -1.0, np.float32)
+    a[:, 2:-2, 2:-2] = (labels / 5 - 1 + 0.05)[:, None, None, None]  # the stub judge reads these labels
+    b = np.where(np.arange(32) % 2 == 0, 1.0, -1.0) * np.ones((4,) + SHAPE, np.float32)
+    outputs = {'fake_b': np.full_like(b, -0.99), 'reconstructed_a': a.copy(), 'fake_a': a[::-1].copy(),
+               'reconstructed_b': b - 0.5}
+    outputs['reconstructed_a'][0] += 0.4  # one digit comes back brighter: read as another label
+    values = cyclegan_eval.cycle_metrics(StubJudge(), a, b, labels, labels, outputs, spec)
+    assert values['cycle_l1_a'] == pytest.approx(0.1, rel=1e-5)
+    assert values['cycle_l1_b'] == pytest.approx(0.5)
+    assert values['survival_reconstructed_a'] == 0.75 and values['judge_real_a'] == 1.0
+    assert values['survival_translated_b'] == 0.0  # fake_a holds the digits in reverse order
+    assert values['ink_fake_b'] == 0.0 and values['ink_real_b'] == 0.5
