@@ -20,6 +20,9 @@ v1 = tf.compat.v1
 # identity_weight=0 leaves out two generator passes: a smaller graph, built faster
 TINY = dict(ngf=2, ndf=2, residual_blocks=1, pool_size=4, identity_weight=0.0)
 SHAPE = (32, 32, 1)
+# Grappler's rewrites of the full graph take most of a first sess.run; these tests run each op once or twice.
+UNOPTIMIZED = v1.ConfigProto()
+UNOPTIMIZED.graph_options.rewrite_options.disable_meta_optimizer = True
 
 
 def stub_networks(description):
@@ -112,7 +115,7 @@ def test_each_step_changes_only_the_variables_of_the_networks_it_trains():
     generators = set(names(model.variables['generator_ab'] + model.variables['generator_ba']))
     discriminators = set(names(model.variables['discriminator_a'] + model.variables['discriminator_b']))
     assert generators and discriminators and all(name.startswith('generator_') for name in generators)
-    with graph.as_default(), v1.Session() as sess:
+    with graph.as_default(), v1.Session(config=UNOPTIMIZED) as sess:
         sess.run(v1.global_variables_initializer())
         trainable = v1.trainable_variables()
         state = [v for v in v1.global_variables() if v.op.name in ('pool_a/count', 'learning_rate_schedule/iteration')]
@@ -183,7 +186,7 @@ def test_a_short_run_resumes_with_its_pools_schedule_and_both_generators(tmp_pat
     description = cyclegan.describe(epochs=2, iterations_per_epoch=2, **TINY)
     data = tiny_domains()
     config = train.TrainConfig(epochs=1, batch_size=2, max_batches_per_epoch=2, num_samples=4, tensorboard=False,
-                               sample_examples=data.all_images)
+                               sample_examples=data.all_images, session_config=UNOPTIMIZED)
     train.train_new_graph(description, data, config, output_dir, log=lambda line: None)
     lines = []
     config.epochs = 2
