@@ -187,8 +187,8 @@ def identity_loss(nets, batch, weight):
                      + losses.mean_absolute_error(nets.generator_ba(batch.a), batch.a))
 
 
-def generators_loss(nets, batch, terms):
-    """The sum of the generators' four terms: what their one step minimizes."""
+def sum_of(nets, batch, terms):
+    """The sum of loss terms: what one step of several networks minimizes (G's and F's four; D_A's and D_B's)."""
     return tf.add_n([term(nets, batch) for term in terms])
 
 
@@ -202,11 +202,6 @@ def discriminator_b_loss(nets, batch, adversarial, pool):
     """Half of D_B's loss on real outlines and on G(a)."""
     real, fake = nets.discriminator_b.on_real_and_fake(batch.b, pooled(nets, nets.generator_ab(batch.a), pool))
     return 0.5 * adversarial.discriminator(real, fake)
-
-
-def discriminators_loss(nets, batch, terms):
-    """D_A's and D_B's halved losses: what their one step minimizes."""
-    return tf.add_n([term(nets, batch) for term in terms])
 
 
 class LeastSquares:
@@ -301,8 +296,8 @@ def describe(variant='cyclegan', ngf=32, ndf=64, residual_blocks=6, cycle_lambda
                 'Cycle': d.Loss(generator_terms[2]), 'Identity': d.Loss(generator_terms[3]),
                 'Discriminator_A': d.Loss(logged_discriminator_terms[0]),
                 'Discriminator_B': d.Loss(logged_discriminator_terms[1]),
-                'Generators': d.Loss(functools.partial(generators_loss, terms=generator_terms), logged=False),
-                'Discriminators': d.Loss(functools.partial(discriminators_loss, terms=discriminator_terms),
+                'Generators': d.Loss(functools.partial(sum_of, terms=generator_terms), logged=False),
+                'Discriminators': d.Loss(functools.partial(sum_of, terms=discriminator_terms),
                                          logged=False)},
         optimizers={'g': optimizer, 'd': optimizer},
         steps=[d.Step('generators', 'Generators', trains=('generator_ab', 'generator_ba'), optimizer='g'),
