@@ -133,5 +133,6 @@ def run_training(describe, step_log=None):
         resolve_seed()
         description = describe()
         data = readers.read(description.data, FLAGS.data_dir, seed=FLAGS.seed)
-        config = dataclasses.replace(train_config(), step_log=step_log)
+        # A translation model's samples translate the same test examples every epoch.
+        config = dataclasses.replace(train_config(), step_log=step_log, sample_examples=data.test.all_images)
         train.train_new_graph(description, data.train, config, FLAGS.output_dir)

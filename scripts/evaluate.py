@@ -3,6 +3,7 @@
 Samples --num_samples images from DIR/checkpoints (as sample.py does; a directory written by the
 original notebook works too), computes the classifier score, Fréchet distance, mode coverage and the
 nearest-neighbour check, writes DIR/metrics.json and prints a table beside the real-data reference.
+A CycleGAN run is scored on the test split instead: cycle L1 and label survival (evaluate/cyclegan.py).
 """
 import os
 
@@ -11,6 +12,7 @@ from absl import app, flags
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
 from gan_graph.data import mnist
+from gan_graph.evaluate import cyclegan as cyclegan_evaluation
 from gan_graph.evaluate import evaluation
 from gan_graph.evaluate import judge
 
@@ -30,7 +32,9 @@ FLAGS = flags.FLAGS
 def main(argv):
     del argv
     with cli.user_errors():
-        evaluation.run_info(FLAGS.run_dir)  # a missing directory or checkpoint: say so before anything else
+        info = evaluation.run_info(FLAGS.run_dir)  # a missing directory or checkpoint: say so before anything else
+        if info['model'] == 'cyclegan':
+            return evaluate_cyclegan()
         with judge.load(FLAGS.judge_dir) as the_judge:
             print(f'Sampling {FLAGS.num_samples} images from {FLAGS.run_dir} (seed {FLAGS.seed}) and judging them...')
             record = evaluation.evaluate_run(FLAGS.run_dir, FLAGS.num_samples, FLAGS.seed, the_judge,
@@ -41,6 +45,15 @@ def main(argv):
               f'{record["epochs"] if record["epochs"] is not None else "?"} epochs')
         print(evaluation.format_table([record], [name]))
         print(f'Wrote {path}')
+
+
+def evaluate_cyclegan():
+    """A translation model has no noise to sample: it is scored on the test split (evaluate/cyclegan.py)."""
+    print(f'Translating the test split with {FLAGS.run_dir} and judging the translations...')
+    with judge.load(FLAGS.judge_dir) as the_judge:
+        record = cyclegan_evaluation.evaluate_run(FLAGS.run_dir, the_judge, FLAGS.data_dir)
+    print(cyclegan_evaluation.format_table(record))
+    print(f'Wrote {evaluation.write_metrics(FLAGS.run_dir, record)}')
 
 
 if __name__ == '__main__':

@@ -3,13 +3,15 @@
 cgan: the tutorial's `sample_images` (2x5 grid, one digit each, titled "Digit: d") and a 10x10
 grid, row d holding ten samples of digit d. wgan: the critic's Wasserstein estimate per epoch. stylegan:
 style mixing, truncation and noise (figures/stylegan.py). keras_dcgan: the reference's
-generated_image.png, plain and --nice (figures/keras_dcgan.py).
+generated_image.png, plain and --nice (figures/keras_dcgan.py). cyclegan: both translation cycles and
+the PatchGAN maps (figures/cyclegan.py).
 `make_family_figures` draws whichever the run's manifest (run.json) calls for (nothing for the MLP GAN).
 """
 import os
 
 import numpy as np
 
+from gan_graph.figures import cyclegan as cyclegan_figures
 from gan_graph.figures import grid as plots
 from gan_graph.figures import stylegan as stylegan_figures
 from gan_graph.figures import keras_dcgan as keras_dcgan_figures
@@ -120,4 +122,6 @@ def make_family_figures(run_directory, seed=None, log=print, record=None):
         return stylegan_figures.make_figures(run_directory, record, seed)
     if record['model'] == 'keras_dcgan':
         return keras_dcgan_figures.keras_dcgan_figures(run_directory, figures_dir, seed)
+    if record['model'] == 'cyclegan':
+        return cyclegan_figures.cyclegan_figures(run_directory, figures_dir)
     return []

@@ -1,5 +1,6 @@
 """The models, by the name a run manifest records: `describe(name, hparams)` rebuilds a description."""
 from gan_graph.models import cgan
+from gan_graph.models import cyclegan
 from gan_graph.models import dcgan
 from gan_graph.models import keras_dcgan
 from gan_graph.models import mlp_gan
@@ -13,6 +14,7 @@ MODELS = {
     'wgan': wgan.describe,
     'keras_dcgan': keras_dcgan.describe,
     'stylegan': stylegan.describe,
+    'cyclegan': cyclegan.describe,
 }
 
 

@@ -1,5 +1,6 @@
 """GAN losses as small pure functions of tensors: the tutorials' sigmoid cross-entropy (minimax), the
-Wasserstein losses, and the WGAN-GP gradient penalty."""
+least-squares (LSGAN) losses, the Wasserstein losses, the WGAN-GP gradient penalty, and the L1 distance
+of translation models."""
 import tensorflow as tf
 
 
@@ -26,6 +27,21 @@ def minimax_discriminator_loss(d_logits_real, d_logits_fake, smooth=0.1):
 def minimax_generator_loss(d_logits_fake):
     """Non-saturating generator loss: fakes labelled real, never smoothed."""
     return sigmoid_cross_entropy(d_logits_fake, tf.ones_like(d_logits_fake))
+
+
+def least_squares_discriminator_loss(d_real, d_fake):
+    """LSGAN (Mao et al.), as CycleGAN trains its discriminators: mean (D(real) - 1)^2 + mean D(fake)^2."""
+    return tf.reduce_mean(tf.square(d_real - 1.0)) + tf.reduce_mean(tf.square(d_fake))
+
+
+def least_squares_generator_loss(d_fake):
+    """LSGAN: the generator wants its fakes scored 1, mean (D(fake) - 1)^2."""
+    return tf.reduce_mean(tf.square(d_fake - 1.0))
+
+
+def mean_absolute_error(x, y):
+    """Mean |x - y| over every element: CycleGAN's cycle-consistency and identity terms."""
+    return tf.reduce_mean(tf.abs(x - y))
 
 
 def wasserstein_critic_loss(critic_real, critic_fake):

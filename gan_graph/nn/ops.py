@@ -39,13 +39,14 @@ def keras_leaky_relu(x, alpha):
     return tf.nn.leaky_relu(x, alpha)
 
 
-def conv2d(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True, name=None):
-    """`tf.layers.conv2d` (NHWC): glorot-uniform kernel [k, k, in, filters], zero bias,
-    variables `<scope>/conv2d[_N]/{kernel,bias}`."""
+def conv2d(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True, name=None,
+           kernel_initializer=None):
+    """`tf.layers.conv2d` (NHWC): glorot-uniform kernel [k, k, in, filters] (or `kernel_initializer`),
+    zero bias, variables `<scope>/conv2d[_N]/{kernel,bias}`."""
     in_channels = inputs.shape[-1]
     with v1.variable_scope(name, default_name='conv2d'):
         kernel = v1.get_variable('kernel', [kernel_size, kernel_size, in_channels, filters], dtype=inputs.dtype,
-                                 initializer=v1.glorot_uniform_initializer())
+                                 initializer=kernel_initializer or v1.glorot_uniform_initializer())
         outputs = tf.nn.conv2d(inputs, kernel, strides=[1, strides, strides, 1], padding=padding.upper())
         if use_bias:
             bias = v1.get_variable('bias', [filters], dtype=inputs.dtype, initializer=v1.zeros_initializer())
@@ -61,13 +62,14 @@ def deconv_output_size(size, kernel_size, strides, padding):
 
 
 def conv2d_transpose(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True,
-                     name=None):
+                     name=None, kernel_initializer=None):
     """`tf.layers.conv2d_transpose` (NHWC): glorot-uniform kernel [k, k, filters, in] (output channels
-    first, as tf.nn.conv2d_transpose wants it), zero bias, variables `<scope>/conv2d_transpose[_N]/...`."""
+    first, as tf.nn.conv2d_transpose wants it; or `kernel_initializer`), zero bias, variables
+    `<scope>/conv2d_transpose[_N]/...`."""
     height, width, in_channels = inputs.shape[1:]
     with v1.variable_scope(name, default_name='conv2d_transpose'):
         kernel = v1.get_variable('kernel', [kernel_size, kernel_size, filters, in_channels], dtype=inputs.dtype,
-                                 initializer=v1.glorot_uniform_initializer())
+                                 initializer=kernel_initializer or v1.glorot_uniform_initializer())
         out_height = deconv_output_size(height, kernel_size, strides, padding)
         out_width = deconv_output_size(width, kernel_size, strides, padding)
         output_shape = tf.stack([tf.shape(inputs)[0], out_height, out_width, filters])
@@ -123,6 +125,24 @@ def normalize_with_batch_statistics(inputs, beta, gamma, epsilon):
         return outputs, mean, unbiased_variance * (count - 1) / count
     mean, variance = tf.nn.moments(inputs, axes=list(range(inputs.shape.ndims - 1)))
     return tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon), mean, variance
+
+
+def instance_norm(inputs, epsilon=1e-5, name=None):
+    """Instance normalization (Ulyanov et al.) of NHWC feature maps: each example's channel normalized
+    over its own height and width (biased variance), then scaled and shifted per channel by `gamma`
+    (ones) and `beta` (zeros), variables `<scope>/instance_normalization[_N]/`. No batch statistics:
+    an example's output does not depend on the rest of its batch."""
+    params_shape = [inputs.shape[-1]]
+    with v1.variable_scope(name, default_name='instance_normalization'):
+        gamma = v1.get_variable('gamma', params_shape, dtype=inputs.dtype, initializer=v1.ones_initializer())
+        beta = v1.get_variable('beta', params_shape, dtype=inputs.dtype, initializer=v1.zeros_initializer())
+        mean, variance = tf.nn.moments(inputs, axes=[1, 2], keepdims=True)
+        return tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
+
+
+def reflection_pad(inputs, pad):
+    """PyTorch's `nn.ReflectionPad2d(pad)` on NHWC maps: the border mirrored, its edge pixel not repeated."""
+    return tf.pad(inputs, [[0, 0], [pad, pad], [pad, pad], [0, 0]], mode='REFLECT')
 
 
 def update_ops(scope):

@@ -165,13 +165,27 @@ def build_sampler(description, export='generator'):
     return placeholders, sampler_output(description, calls, sampler, placeholders)
 
 
-def sampler_feed(description, placeholders, rng, num_samples, labels=None, export='generator'):
-    """Noise from `rng` for each noise input, and labels (default 0, 1, ..., 9, 0, ...) for a label input."""
+def translates_data(description, export='generator'):
+    """Whether the exported network takes data images (a translation model's generator), not noise."""
+    return any(isinstance(spec, d.Data) and spec.field == 'images'
+               for spec in (description.inputs[name] for name in description.exports[export].inputs))
+
+
+def sampler_feed(description, placeholders, rng, num_samples, labels=None, export='generator', examples=None):
+    """Noise from `rng` for each noise input, labels (default 0, 1, ..., 9, 0, ...) for a label input,
+    and for a data input its part of the first `num_samples` of `examples` (stored images, as a data
+    set's `all_images`: a translation model's fixed inputs)."""
     feed = {}
     for name in description.exports[export].inputs:
         spec = description.inputs[name]
         if isinstance(spec, d.Noise):
             feed[placeholders[name]] = spec.numpy(rng, num_samples)
+        elif spec.field == 'images':
+            if examples is None or len(examples) < num_samples:
+                raise ValueError(f'the {export!r} sampler of {description.name} translates its data input {name!r}: '
+                                 f'it needs {num_samples} examples to translate, got '
+                                 f'{"none" if examples is None else len(examples)}')
+            feed[placeholders[name]] = spec.select(examples[:num_samples])
         else:
             feed[placeholders[name]] = (d.sample_labels(num_samples, description.data.num_classes) if labels is None
                                         else np.asarray(labels))

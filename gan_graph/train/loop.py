@@ -53,6 +53,7 @@ class TrainConfig:
     # faithful loop: step_log(epoch, batches in the epoch, batch index, step name, loss) after every step, with
     # the loss of the batch it trained on (what Keras' train_on_batch returns); no progress bar then.
     step_log: object = None
+    sample_examples: object = None   # stored images the samples translate, for a generator that takes data
 
 
 @dataclasses.dataclass
@@ -300,9 +301,11 @@ def print_line(text):
 
 
 def end_of_epoch(runner, training_graph, feed, rng, config):
-    """The logged losses on the last batch (as the notebook printed them), and samples from fresh noise."""
+    """The logged losses on the last batch (as the notebook printed them), and samples from fresh noise
+    (a translation model: translations of the fixed `config.sample_examples`)."""
     losses = runner.run(training_graph.logged_losses, feed)
-    sample_feed = graph_lib.sampler_feed(training_graph.description, training_graph.batch, rng, config.num_samples)
+    sample_feed = graph_lib.sampler_feed(training_graph.description, training_graph.batch, rng, config.num_samples,
+                                         examples=config.sample_examples)
     samples = runner.run(training_graph.samplers['generator'], sample_feed)
     return tuple(float(value) for value in losses), samples
 

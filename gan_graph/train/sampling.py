@@ -9,6 +9,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from gan_graph.data import mnist, readers
 from gan_graph.models import description as d
 from gan_graph.train import checkpoints, graph as graph_lib, manifest
 
@@ -58,13 +59,22 @@ def with_sampling_hparams(record, overrides):
     return {**record, 'hparams': {**record['hparams'], **overrides}}
 
 
+def test_examples(description, data_dir=None):
+    """The test split's stored images, which a translation model's generator translates (None for one
+    that takes noise)."""
+    if not graph_lib.translates_data(description):
+        return None
+    return readers.read(description.data, data_dir or mnist.DEFAULT_DATA_DIR).test.all_images
+
+
 def sample_generator(checkpoint_dir, num_samples, seed=None, arch='auto', alpha=None, labels=None,
                      batch_size=1000, hparams=None):
     """(num_samples,) + the data shape, float32, from the run's generator and its noise distribution.
 
-    A conditional generator gets `labels` (default: 0, 1, ..., 9, 0, 1, ...). hparams: sampling-time
-    settings to use instead of the recorded ones (e.g. {'truncation_psi': 0.7}). `seed` also seeds the
-    graph, for generators that draw noise inside it (StyleGAN's per-layer noise).
+    A conditional generator gets `labels` (default: 0, 1, ..., 9, 0, 1, ...); a translation model's
+    translates the first num_samples test examples. hparams: sampling-time settings to use instead of
+    the recorded ones (e.g. {'truncation_psi': 0.7}). `seed` also seeds the graph, for generators that
+    draw noise inside it (StyleGAN's per-layer noise).
     """
     if num_samples < 1:
         raise ValueError(f'num_samples must be at least 1, got {num_samples}')
@@ -78,6 +88,7 @@ def sample_generator(checkpoint_dir, num_samples, seed=None, arch='auto', alpha=
     description = manifest.describe(record)
     labels = (d.sample_labels(num_samples, description.data.num_classes) if labels is None
               else checked_labels(description, labels))
+    examples = test_examples(description)
     rng = np.random.RandomState(seed)
     with tf.Graph().as_default():
         if seed is not None:
@@ -89,6 +100,7 @@ def sample_generator(checkpoint_dir, num_samples, seed=None, arch='auto', alpha=
             chunks = []
             for start in range(0, num_samples, batch_size):
                 stop = min(start + batch_size, num_samples)
-                feed = graph_lib.sampler_feed(description, placeholders, rng, stop - start, labels[start:stop])
+                feed = graph_lib.sampler_feed(description, placeholders, rng, stop - start, labels[start:stop],
+                                              examples=None if examples is None else examples[start:stop])
                 chunks.append(sess.run(samples, feed))
     return np.concatenate(chunks).astype(np.float32)
