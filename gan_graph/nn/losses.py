@@ -54,3 +54,10 @@ def clip_weights(variables, clip_value):
     """WGAN: assign every critic weight its value clipped to [-clip_value, clip_value]."""
     return tf.group(*[var.assign(tf.clip_by_value(var, -clip_value, clip_value)) for var in variables],
                     name='clip_critic_weights')
+
+
+def discriminator_accuracy(d_logits_real, d_logits_fake):
+    """The fraction of a real and a fake batch the discriminator classifies right (real: logit > 0, i.e.
+    D(x) > 0.5; fake: logit < 0), over both batches together, as the 3D-GAN's 80% rule counts it."""
+    right = tf.concat([tf.reshape(d_logits_real > 0, [-1]), tf.reshape(d_logits_fake < 0, [-1])], 0)
+    return tf.reduce_mean(tf.cast(right, tf.float32))
