@@ -8,6 +8,8 @@ import pytest
 
 from conftest import build_graph, run_script
 from gan_graph.data import procedural
+from gan_graph.figures import family as family_figures, voxel_gan as voxel_figures
+from gan_graph.figures.grid import plt
 from gan_graph.evaluate import judge as mnist_judge, voxel_gan as voxel_metrics, voxel_judge
 from gan_graph.models import voxel_gan
 from gan_graph.nn import ops
@@ -108,21 +110,60 @@ def small_train_set():
                                      num_test=2).train
 
 
-def test_a_short_run_resumes_as_the_uninterrupted_run(tmp_path):
+TINY_CONFIG = train_loop.TrainConfig(epochs=2, batch_size=6, max_batches_per_epoch=2, seed=1, tensorboard=False,
+                                     num_samples=2)
+
+
+@pytest.fixture(scope='module')
+def tiny_run(tmp_path_factory):
+    """Two epochs of two batches at 16^3: (run directory, History)."""
+    directory = str(tmp_path_factory.mktemp('voxel_run'))
+    history = train_loop.train_new_graph(voxel_gan.describe(**TINY), small_train_set(), TINY_CONFIG, directory,
+                                         log=print)
+    return directory, history
+
+
+def test_a_short_run_resumes_as_the_uninterrupted_run(tmp_path, tiny_run):
+    _, whole = tiny_run
     description = voxel_gan.describe(**TINY)
-    config = train_loop.TrainConfig(epochs=2, batch_size=6, max_batches_per_epoch=2, seed=1, tensorboard=False,
-                                    num_samples=2)
-    whole = train_loop.train_new_graph(description, small_train_set(), config, str(tmp_path / 'whole'), log=print)
-    train_loop.train_new_graph(description, small_train_set(), train_loop.TrainConfig(**{**vars(config), 'epochs': 1}),
-                               str(tmp_path / 'parts'), log=print)
+    one_epoch = train_loop.TrainConfig(**{**vars(TINY_CONFIG), 'epochs': 1})
+    train_loop.train_new_graph(description, small_train_set(), one_epoch, str(tmp_path), log=print)
     lines = []
-    resumed = train_loop.train_new_graph(description, small_train_set(), config, str(tmp_path / 'parts'),
-                                         log=lines.append)
+    resumed = train_loop.train_new_graph(description, small_train_set(), TINY_CONFIG, str(tmp_path), log=lines.append)
     assert lines[0].startswith('Resuming') and resumed.epochs_done == 2
     np.testing.assert_allclose(resumed.losses, whole.losses, rtol=1e-5)
     # The losses: D, G, D's accuracy (a fraction), the skipped D updates so far (a count, carried over)
     accuracy, skips = np.asarray(whole.losses)[:, 2], np.asarray(whole.losses)[:, 3]
     assert np.all((0 <= accuracy) & (accuracy <= 1)) and np.all(np.diff(skips) >= 0)
+
+
+def test_figures_of_a_run_sample_interpolate_and_plot_the_gate(tiny_run, monkeypatch):
+    directory, _ = tiny_run
+    drawn = []
+    # Rendering an untrained generator's noise in 3-D takes minutes: count the solids instead
+    monkeypatch.setattr(voxel_figures, 'draw_solid', lambda ax, voxels, title=None: drawn.append(voxels.shape))
+    written = family_figures.make_family_figures(directory, seed=0)
+    assert [os.path.basename(path) for path in written] == ['voxel_samples.png', 'voxel_interpolation.png',
+                                                            'd_accuracy.png']
+    assert drawn == [(16, 16, 16, 1)] * (voxel_figures.NUM_SAMPLES + voxel_figures.NUM_STEPS)
+    for path in written:
+        assert plt.imread(path).shape[-1] == 4
+    z = voxel_figures.interpolated_noise(voxel_gan.noise('uniform', 200), np.random.RandomState(0), 6)
+    np.testing.assert_allclose(z[1] - z[0], z[5] - z[4], rtol=1e-6)
+
+
+def test_solids_render_as_voxels():
+    shapes = procedural.Shapes(kinds=np.array([procedural.SPHERE, procedural.BOX]),
+                               sizes=np.array([[5.0, 0, 0], [6.0, 8.0, 4.0]]), centers=np.full((2, 3), 8.0),
+                               rotations=np.stack([np.eye(3)] * 2))
+    fig = voxel_figures.solids_figure(procedural.rasterise(shapes, 16), ncols=2)
+    assert [len(ax.collections) > 0 for ax in fig.axes] == [True, True]
+    plt.close(fig)
+
+
+def test_the_metrics_refuse_a_run_of_another_resolution_than_the_judge(tiny_run):
+    with pytest.raises(ValueError, match='generates 16\\^3 voxels; the voxel judge .* classifies 32\\^3'):
+        voxel_metrics.evaluate_run(tiny_run[0])
 
 
 def test_the_script_trains_and_refuses_bad_filters(tmp_path):

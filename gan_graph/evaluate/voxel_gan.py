@@ -6,8 +6,8 @@ Samples are binarised at 0.5 (a shape is its occupied voxels). On them:
 - the fraction of samples that are one connected solid: non-empty, every occupied voxel reached from
   one of them through face neighbours (6-connectivity), by an iterative flood fill in numpy;
 - the occupancy (mean fraction of the grid filled) against the procedural data's;
-- memorisation: each sample's IoU with its nearest shape among training shapes, beside the same for
-  held-out shapes (what a model that does not copy its training set gets).
+- memorisation: each sample's IoU with its nearest shape among the first 2,000 of the run's training
+  shapes, beside the same for held-out shapes (what a model that does not copy its training set gets).
 """
 import numpy as np
 
@@ -82,6 +82,15 @@ def shape_metrics(voxels, judge, pool):
             'nearest_train_iou_max': float(ious.max())}
 
 
+def run_seed(run_directory):
+    """The --seed a run's flags.txt records: its training shapes were made from it."""
+    with open(run_dir.path(run_directory, run_dir.FLAGS)) as f:
+        seeds = [line.strip().split('=', 1)[1] for line in f if line.startswith('--seed=')]
+    if not seeds:
+        raise ValueError(f'{run_dir.path(run_directory, run_dir.FLAGS)} records no --seed')
+    return int(seeds[0])
+
+
 def evaluate_run(run_directory, num_samples=DEFAULT_NUM_SAMPLES, seed=0, judge_dir=voxel_judge.DEFAULT_DIR,
                  log=print):
     """Sample the run's generator and measure its samples and, as the reference, held-out real shapes."""
@@ -94,7 +103,7 @@ def evaluate_run(run_directory, num_samples=DEFAULT_NUM_SAMPLES, seed=0, judge_d
                              f'{judge.directory} classifies {judge.resolution}^3')
         log(f'Sampling {num_samples} shapes from {run_directory} (seed {seed}) and measuring them...')
         samples = sampling.sample_generator(checkpoint_dir, num_samples, seed=seed)
-        data = readers.read(spec, seed=0)
+        data = readers.read(spec, seed=run_seed(run_directory))  # the run's own training shapes
         pool = occupied(data.train.all_images[:NUM_NEAREST_POOL])
         values = shape_metrics(samples, judge, pool)
         reference = shape_metrics(data.test.all_images[:num_samples], judge, pool)
