@@ -1,6 +1,6 @@
 """Train the voxel judge (the 3-D CNN behind the 3D-GAN's metrics) and write it to data/voxel_judge/.
 
-    python scripts/train_voxel_judge.py      # the committed judge: 32^3, seed 0, 8 epochs, 5-15 minutes on CPU
+    python scripts/train_voxel_judge.py      # the committed judge: 32^3, seed 0, 6 epochs, 5-30 minutes on CPU
 
 Trains on procedural training shapes made from --seed, tests on the held-out test shapes, refuses to
 write a judge below --min_accuracy, and writes weights.npz, judge.json and SHA256SUMS (checked on load).
@@ -15,7 +15,7 @@ from gan_graph.evaluate import voxel_judge
 flags.DEFINE_string('output_dir', voxel_judge.DEFAULT_DIR, 'Where the judge goes.')
 flags.DEFINE_integer('resolution', 32, 'Voxels per side of the shapes it classifies.', lower_bound=8)
 flags.DEFINE_integer('num_train', 4000, 'Training shapes.', lower_bound=10)
-flags.DEFINE_integer('epochs', 8, 'Passes over the training shapes.', lower_bound=1)
+flags.DEFINE_integer('epochs', 6, 'Passes over the training shapes.', lower_bound=1)
 flags.DEFINE_integer('batch_size', 50, 'Shapes per batch.', lower_bound=1)
 flags.DEFINE_float('learning_rate', 1e-3, 'Adam learning rate.', lower_bound=0.0)
 flags.DEFINE_integer('seed', 0, 'Seeds the shapes, the initializers and the batch order.', lower_bound=0)

@@ -25,7 +25,7 @@ DEFAULT_DIR = os.path.join('data', 'voxel_judge')
 WEIGHTS, INFO = 'weights.npz', 'judge.json'
 SCOPE = 'voxel_judge'
 NUM_CLASSES = len(procedural.CLASS_NAMES)
-MIN_ACCURACY = 0.9
+MIN_ACCURACY = 0.8
 CHANNELS = (16, 32, 32)
 
 
