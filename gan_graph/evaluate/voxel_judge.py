@@ -41,7 +41,7 @@ def network(voxels, resolution):
 
 
 def judge_variables():
-    return v1.get_collection(v1.GraphKeys.GLOBAL_VARIABLES, scope=SCOPE + '/')
+    return v1.get_collection(v1.GraphKeys.TRAINABLE_VARIABLES, scope=SCOPE + "/")  # not the Adam slots
 
 
 def train(train_set, test_set, resolution, epochs=3, batch_size=50, learning_rate=1e-3, seed=0, log=print):
