@@ -166,7 +166,7 @@ def test_the_metrics_refuse_a_run_of_another_resolution_than_the_judge(tiny_run)
         voxel_metrics.evaluate_run(tiny_run[0])
 
 
-def test_the_script_trains_and_refuses_bad_filters(tmp_path):
+def test_the_script_refuses_bad_filters_in_one_line(tmp_path):
     result = run_script('train_voxel_gan.py', '--resolution=16', '--filters=8,4,2', f'--output_dir={tmp_path}',
                         check=False)
     assert result.returncode != 0

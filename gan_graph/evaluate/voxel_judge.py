@@ -105,7 +105,7 @@ class VoxelJudge:
             for var in judge_variables():
                 var.load(values[var.op.name], self._sess)
 
-    def predict(self, voxels, batch_size=500):
+    def predict(self, voxels, batch_size=100):  # its first layer holds batch x r^3 x 16 floats
         voxels = np.asarray(voxels, np.float32)
         if voxels.shape[1:] != (self.resolution,) * 3 + (1,):
             raise ValueError(f'the voxel judge in {self.directory} classifies {self.resolution}^3 voxels, '
