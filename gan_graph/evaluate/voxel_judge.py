@@ -60,7 +60,8 @@ def train(train_set, test_set, resolution, epochs=3, batch_size=50, learning_rat
             sess.run(v1.global_variables_initializer())
             for epoch in range(1, epochs + 1):
                 order = rng.permutation(train_set.num_examples)
-                epoch_losses = [sess.run([train_op, loss], {voxels: train_set.all_images[rows], labels: train_set.all_labels[rows]})[1]
+                epoch_losses = [sess.run([train_op, loss], {voxels: train_set.all_images[rows],
+                                                            labels: train_set.all_labels[rows]})[1]
                                 for rows in np.array_split(order, max(1, len(order) // batch_size))]
                 predicted = np.concatenate([sess.run(predictions, {voxels: test_set.all_images[i:i + 500]})
                                             for i in range(0, test_set.num_examples, 500)])
