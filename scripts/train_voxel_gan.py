@@ -4,6 +4,10 @@ The paper's settings: z of 200 uniform in [0, 1), Adam(beta1=0.5) with lr 0.0025
 D updated only while its accuracy on the previous batch is below 80%, batch 100. --resolution=32 (the CPU
 default) drops the paper's 64^3 layer; 64 is the paper's network, for a GPU. The 10,000 training shapes
 are made from --seed when the run starts (a few seconds) and kept as uint8.
+
+On a CPU the paper's widths are slow: about 8 s per batch of 32 at 32^3 on 2 shared cores, so an epoch of
+100 batches of 100 takes most of an hour. The README's CPU runs use --filters=32,16,8 --batch_size=32
+--max_batches_per_epoch=50 (about 0.5 s a batch); they do not yet reach recognisable shapes (README).
 """
 import functools
 

@@ -44,7 +44,7 @@ def judge_variables():
     return v1.get_collection(v1.GraphKeys.TRAINABLE_VARIABLES, scope=SCOPE + "/")  # not the Adam slots
 
 
-def train(train_set, test_set, resolution, epochs=3, batch_size=50, learning_rate=1e-3, seed=0, log=print):
+def train(train_set, test_set, resolution, epochs=6, batch_size=50, learning_rate=1e-3, seed=0, log=print):
     """Train on `train_set` (a DataSet of voxels and labels); returns (values by name, test accuracy, seconds)."""
     rng = np.random.RandomState(seed)
     start = time.time()
