@@ -110,8 +110,8 @@ def small_train_set():
                                      num_test=2).train
 
 
-TINY_CONFIG = train_loop.TrainConfig(epochs=2, batch_size=6, max_batches_per_epoch=2, seed=1, tensorboard=False,
-                                     num_samples=2)
+TINY_CONFIG = train_loop.TrainConfig(epochs=2, batch_size=6, max_batches_per_epoch=2, seed=1, tensorboard=True,
+                                     num_samples=4)
 
 
 @pytest.fixture(scope='module')
@@ -148,6 +148,11 @@ def test_figures_of_a_run_sample_interpolate_and_plot_the_gate(tiny_run, monkeyp
     assert drawn == [(16, 16, 16, 1)] * (voxel_figures.NUM_SAMPLES + voxel_figures.NUM_STEPS)
     for path in written:
         assert plt.imread(path).shape[-1] == 4
+    # TensorBoard shows each epoch's 4 samples as their 16x16 silhouettes, tiled 2 x 2
+    events = [path for path in os.listdir(directory) if path.startswith('events.out.tfevents')]
+    images = [value.image for event in v1.train.summary_iterator(os.path.join(directory, events[0]))
+              for value in event.summary.value if value.tag == 'samples']
+    assert len(images) == 2 and (images[0].height, images[0].width) == (32, 32)
     z = voxel_figures.interpolated_noise(voxel_gan.noise('uniform', 200), np.random.RandomState(0), 6)
     np.testing.assert_allclose(z[1] - z[0], z[5] - z[4], rtol=1e-6)
 

@@ -68,7 +68,8 @@ def make_run_figures(run_directory, seed=None, log=print):
         samples = files.read_pickle(samples_path)
         written.append(plots.save_figure(view_samples(drawn(samples[-1]), image_shape),
                                          os.path.join(figures_dir, 'samples_last_epoch.png')))
-        written.append(plots.save_figure(progress_figure([drawn(epoch) for epoch in samples], image_shape=image_shape),
+        written.append(plots.save_figure(progress_figure([drawn(epoch) for epoch in samples],
+                                                         image_shape=image_shape),
                                          os.path.join(figures_dir, 'progress.png')))
     else:
         log(f'No {run_dir.SAMPLES} in {run_directory}: skipping samples_last_epoch.png and progress.png.')
