@@ -1,4 +1,5 @@
-"""Score a run's generator with the MNIST judge: `python scripts/evaluate.py --run_dir=runs/mnist`.
+"""Score a run's generator with the MNIST judge: `python scripts/evaluate.py --run_dir=runs/mnist`
+(a 3D-GAN run gets the voxel metrics of gan_graph/evaluate/voxel_gan.py instead).
 
 Samples --num_samples images from DIR/checkpoints (as sample.py does; a directory written by the
 original notebook works too), computes the classifier score, Fréchet distance, mode coverage and the
@@ -15,6 +16,8 @@ from gan_graph.data import mnist
 from gan_graph.evaluate import cyclegan as cyclegan_evaluation
 from gan_graph.evaluate import evaluation
 from gan_graph.evaluate import judge
+from gan_graph.evaluate import voxel_gan as voxel_metrics
+from gan_graph.evaluate import voxel_judge
 
 flags.DEFINE_string('run_dir', None, 'Run directory with checkpoints/generator.ckpt (ours or the original '
                     'notebook\'s).')
@@ -24,6 +27,8 @@ flags.DEFINE_integer('seed', evaluation.DEFAULT_SEED, 'Seed of the generator noi
 flags.DEFINE_string('judge_dir', judge.DEFAULT_JUDGE_DIR, 'The judge (checkpoint, reference, SHA256SUMS).')
 flags.DEFINE_string('data_dir', mnist.DEFAULT_DATA_DIR, 'MNIST IDX files (training images for the '
                     'nearest-neighbour check and the floor).')
+flags.DEFINE_string('voxel_judge_dir', voxel_judge.DEFAULT_DIR, 'The voxel judge, for a 3D-GAN run (its metrics '
+                    'take --num_samples, default there 1000).')
 flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
 flags.mark_flag_as_required('run_dir')
 FLAGS = flags.FLAGS
@@ -35,6 +40,8 @@ def main(argv):
         info = evaluation.run_info(FLAGS.run_dir)  # a missing directory or checkpoint: say so before anything else
         if info['model'] == 'cyclegan':
             return evaluate_cyclegan()
+        if info['model'] == 'voxel_gan':
+            return evaluate_voxels()
         with judge.load(FLAGS.judge_dir) as the_judge:
             print(f'Sampling {FLAGS.num_samples} images from {FLAGS.run_dir} (seed {FLAGS.seed}) and judging them...')
             record = evaluation.evaluate_run(FLAGS.run_dir, FLAGS.num_samples, FLAGS.seed, the_judge,
@@ -54,6 +61,15 @@ def evaluate_cyclegan():
         record = cyclegan_evaluation.evaluate_run(FLAGS.run_dir, the_judge, FLAGS.data_dir)
     print(cyclegan_evaluation.format_table(record))
     print(f'Wrote {evaluation.write_metrics(FLAGS.run_dir, record)}')
+
+
+def evaluate_voxels():
+    num_samples = FLAGS.num_samples if FLAGS['num_samples'].present else voxel_metrics.DEFAULT_NUM_SAMPLES
+    record = voxel_metrics.evaluate_run(FLAGS.run_dir, num_samples, FLAGS.seed, FLAGS.voxel_judge_dir)
+    path = evaluation.write_metrics(FLAGS.run_dir, record)
+    print(f'{os.path.basename(os.path.normpath(FLAGS.run_dir))}: 3D-GAN, {record["epochs"]} epochs')
+    print(voxel_metrics.format_table(record))
+    print(f'Wrote {path}')
 
 
 if __name__ == '__main__':

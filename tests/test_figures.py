@@ -120,8 +120,9 @@ def test_display_shape_of_data_specs():
     assert grid.display_shape(spec_lib.mnist_spec(flat=True)) == (28, 28) == grid.MNIST_IMAGE_SHAPE
     assert grid.display_shape(spec_lib.mnist_spec(flat=False, padded=True)) == (32, 32)
     assert grid.display_shape(spec_lib.DataSpec('colour', (8, 6, 3))) == (8, 6, 3)
-    with pytest.raises(ValueError, match=r'2-D images.*\(4, 8, 8, 1\)'):
-        grid.display_shape(spec_lib.DataSpec('voxels', (4, 8, 8, 1)))
+    assert grid.display_shape(spec_lib.DataSpec('voxels', (4, 8, 6, 1))) == (8, 6)  # drawn as projections
+    with pytest.raises(ValueError, match=r'2-D images.*\(2, 4, 8, 8, 1\)'):
+        grid.display_shape(spec_lib.DataSpec('volumes', (2, 4, 8, 8, 1)))
 
 
 def test_original_style_pickle_with_numpy_float_losses_draws(tmp_path):

@@ -104,8 +104,9 @@ class DataSet:
         return self.all_labels[self.order]
 
     def _take(self, start, end):
+        """Batches are float32 whatever the stored type (voxels are stored as uint8, a quarter the memory)."""
         rows = self.order[start:end]
-        return self.all_images[rows], self.all_labels[rows]
+        return self.all_images[rows].astype(np.float32, copy=False), self.all_labels[rows]
 
     def next_batch(self, batch_size, shuffle=True):
         start = self.index_in_epoch

@@ -60,6 +60,17 @@ class DataSpec:
         low, high = self.value_range
         return (np.asarray(values, np.float32) - low) / (high - low)
 
+    @property
+    def drawn_shape(self):
+        """One example as a 2-D picture shows it (H, W, C): voxels (D, H, W, C) project along their depth."""
+        return tuple(self.image_shape[-3:])
+
+    def as_images(self, values):
+        """Examples (N, ...) as pictures (N, H, W, C): images as they are, voxels as their maximum along
+        the depth axis (the silhouette seen from the front), so every figure and summary can draw them."""
+        values = np.reshape(np.asarray(values), (-1,) + tuple(self.image_shape))
+        return values.max(axis=1) if len(self.image_shape) == 4 else values
+
     def as_json(self):
         return {field.name: (list(value) if isinstance(value, tuple) else value)
                 for field in dataclasses.fields(self) for value in [getattr(self, field.name)]}

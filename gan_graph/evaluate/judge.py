@@ -89,8 +89,9 @@ def write_manifest(directory, names):
         f.write(lines)
 
 
-def verify_manifest(directory):
-    """Check every file listed in SHA256SUMS; JudgeError naming the first missing or changed one."""
+def verify_manifest(directory, required=(CHECKPOINT + '.index', INFO, REFERENCE_JSON, REFERENCE_NPZ)):
+    """Check every file listed in SHA256SUMS (which must list `required`); JudgeError naming the first
+    missing or changed one."""
     manifest = os.path.join(directory, MANIFEST)
     if not os.path.isdir(directory):
         raise JudgeError(f'judge directory not found: {directory}. It is committed in the repository '
@@ -105,8 +106,7 @@ def verify_manifest(directory):
             if len(parts) != 2 or len(parts[0]) != 64:
                 raise JudgeError(f'{manifest} line {number} is not "<sha256>  <file name>": {line.strip()!r}')
             expected[parts[1]] = parts[0]
-    required = {CHECKPOINT + '.index', INFO, REFERENCE_JSON, REFERENCE_NPZ}
-    missing_entries = required - set(expected)
+    missing_entries = set(required) - set(expected)
     if missing_entries:
         raise JudgeError(f'{manifest} does not list {", ".join(sorted(missing_entries))}.')
     for name, digest in sorted(expected.items()):

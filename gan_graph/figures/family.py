@@ -4,7 +4,8 @@ cgan: the tutorial's `sample_images` (2x5 grid, one digit each, titled "Digit: d
 grid, row d holding ten samples of digit d. wgan: the critic's Wasserstein estimate per epoch. stylegan:
 style mixing, truncation and noise (figures/stylegan.py). keras_dcgan: the reference's
 generated_image.png, plain and --nice (figures/keras_dcgan.py). cyclegan: both translation cycles and
-the PatchGAN maps (figures/cyclegan.py).
+the PatchGAN maps (figures/cyclegan.py). voxel_gan: 3-D renders, an interpolation and D's accuracy
+(figures/voxel_gan.py).
 `make_family_figures` draws whichever the run's manifest (run.json) calls for (nothing for the MLP GAN).
 """
 import os
@@ -15,6 +16,7 @@ from gan_graph.figures import cyclegan as cyclegan_figures
 from gan_graph.figures import grid as plots
 from gan_graph.figures import stylegan as stylegan_figures
 from gan_graph.figures import keras_dcgan as keras_dcgan_figures
+from gan_graph.figures import voxel_gan as voxel_figures
 from gan_graph.figures.grid import plt
 from gan_graph.train import files
 from gan_graph.train import manifest
@@ -124,4 +126,6 @@ def make_family_figures(run_directory, seed=None, log=print, record=None):
         return keras_dcgan_figures.keras_dcgan_figures(run_directory, figures_dir, seed)
     if record['model'] == 'cyclegan':
         return cyclegan_figures.cyclegan_figures(run_directory, figures_dir)
+    if record['model'] == 'voxel_gan':
+        return voxel_figures.voxel_gan_figures(run_directory, record, figures_dir, seed, log)
     return []

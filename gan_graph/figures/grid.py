@@ -10,11 +10,12 @@ from gan_graph.train import files  # noqa: E402
 
 
 def display_shape(data_spec):
-    """The shape imshow takes for one example: (H, W) for gray images, (H, W, C) for colour."""
-    if len(data_spec.image_shape) != 3:
-        raise ValueError(f'figures draw 2-D images (height, width, channels); {data_spec.name} examples have '
-                         f'shape {data_spec.image_shape}')
-    height, width, channels = data_spec.image_shape
+    """The shape imshow takes for one example: (H, W) for gray images, (H, W, C) for colour; voxels are
+    drawn as their projection (DataSpec.as_images)."""
+    if len(data_spec.image_shape) not in (3, 4):
+        raise ValueError(f'figures draw 2-D images (height, width, channels) or voxel projections; '
+                         f'{data_spec.name} examples have shape {data_spec.image_shape}')
+    height, width, channels = data_spec.drawn_shape
     return (height, width) if channels == 1 else (height, width, channels)
 
 

@@ -8,6 +8,7 @@ from gan_graph.figures import family as family_figures
 from gan_graph.figures import grid as plots
 from gan_graph.figures.grid import plt
 from gan_graph.train import files
+from gan_graph.train import manifest
 from gan_graph.train import run_dir
 from gan_graph.train import sampling
 
@@ -53,6 +54,7 @@ def make_run_figures(run_directory, seed=None, log=print):
     """
     record = family_figures.run_record(run_directory)
     image_shape = family_figures.run_image_shape(record)
+    drawn = manifest.data_spec(record).as_images  # voxels: their projections
     figures_dir = run_dir.path(run_directory, run_dir.FIGURES)
     written = []
     losses_path = run_dir.path(run_directory, run_dir.LOSSES)
@@ -64,7 +66,7 @@ def make_run_figures(run_directory, seed=None, log=print):
             f'skipping losses.png.')
     samples_path = run_dir.path(run_directory, run_dir.SAMPLES)
     if os.path.exists(samples_path):
-        samples = files.read_pickle(samples_path)
+        samples = [drawn(epoch) for epoch in files.read_pickle(samples_path)]
         written.append(plots.save_figure(view_samples(samples[-1], image_shape),
                                          os.path.join(figures_dir, 'samples_last_epoch.png')))
         written.append(plots.save_figure(progress_figure(samples, image_shape=image_shape),
@@ -74,7 +76,7 @@ def make_run_figures(run_directory, seed=None, log=print):
         log(f'No {run_dir.SAMPLES} in {run_directory}: skipping samples_last_epoch.png, progress.png and '
             f'progress.gif.')
     checkpoint_samples = sampling.sample_generator(run_dir.checkpoint_dir(run_directory), 16, seed=seed)
-    written.append(plots.save_figure(view_samples(checkpoint_samples, image_shape),
+    written.append(plots.save_figure(view_samples(drawn(checkpoint_samples), image_shape),
                                      os.path.join(figures_dir, 'samples_from_checkpoint.png')))
     written += family_figures.make_family_figures(run_directory, seed=seed, log=log, record=record)
     return written

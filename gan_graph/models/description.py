@@ -41,22 +41,26 @@ class Data:
 
 @dataclasses.dataclass(frozen=True)
 class Noise:
-    """A latent input, one vector of `size` per example: 'uniform' in [-1, 1] or standard 'normal'.
+    """A latent input, one vector of `size` per example: 'uniform' in [low, high) (default [-1, 1]) or
+    'normal' with mean 0 and `stddev` (default 1; the 3D-GAN: uniform in [0, 1), or N(0, 0.33)).
     The tutorial's loop draws it with numpy and feeds it; the fast loop draws it in the graph, keyed."""
     distribution: str
     size: int
+    low: float = -1.0
+    high: float = 1.0
+    stddev: float = 1.0
 
     def numpy(self, rng, num):
         """`np.random.uniform(-1, 1, size=(num, z_size))` or `np.random.normal(0, 1, (num, z_size))`."""
         if self.distribution == 'uniform':
-            return rng.uniform(-1, 1, size=(num, self.size))
-        return rng.normal(0, 1, size=(num, self.size))
+            return rng.uniform(self.low, self.high, size=(num, self.size))
+        return rng.normal(0, self.stddev, size=(num, self.size))
 
     def tensor(self, num, seed):
         """The same distribution drawn in the graph, stateless: `seed` (int32 [2]) fixes the draw."""
         if self.distribution == 'uniform':
-            return tf.random.stateless_uniform([num, self.size], seed=seed, minval=-1, maxval=1)
-        return tf.random.stateless_normal([num, self.size], seed=seed)
+            return tf.random.stateless_uniform([num, self.size], seed=seed, minval=self.low, maxval=self.high)
+        return self.stddev * tf.random.stateless_normal([num, self.size], seed=seed)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -97,3 +97,10 @@ def r1_penalty(real_scores, reals):
     all the axes of one example; `real_scores` = D(reals), (N, 1)."""
     gradients = tf.gradients(tf.reduce_sum(real_scores), [reals])[0]
     return tf.reduce_mean(tf.reduce_sum(tf.square(gradients), axis=list(range(1, reals.shape.ndims))))
+
+
+def discriminator_accuracy(d_logits_real, d_logits_fake):
+    """The fraction of a real and a fake batch the discriminator classifies right (real: logit > 0, i.e.
+    D(x) > 0.5; fake: logit < 0), over both batches together, as the 3D-GAN's 80% rule counts it."""
+    right = tf.concat([tf.reshape(d_logits_real > 0, [-1]), tf.reshape(d_logits_fake < 0, [-1])], 0)
+    return tf.reduce_mean(tf.cast(right, tf.float32))

@@ -82,6 +82,39 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=1, padding='valid', a
     return activation(outputs) if activation is not None else outputs
 
 
+def conv3d(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True, name=None):
+    """`tf.layers.conv3d` (NDHWC): glorot-uniform kernel [k, k, k, in, filters], zero bias,
+    variables `<scope>/conv3d[_N]/{kernel,bias}`."""
+    in_channels = inputs.shape[-1]
+    with v1.variable_scope(name, default_name='conv3d'):
+        kernel = v1.get_variable('kernel', [kernel_size] * 3 + [in_channels, filters], dtype=inputs.dtype,
+                                 initializer=v1.glorot_uniform_initializer())
+        outputs = tf.nn.conv3d(inputs, kernel, strides=[1, strides, strides, strides, 1], padding=padding.upper())
+        if use_bias:
+            bias = v1.get_variable('bias', [filters], dtype=inputs.dtype, initializer=v1.zeros_initializer())
+            outputs = tf.nn.bias_add(outputs, bias)
+    return activation(outputs) if activation is not None else outputs
+
+
+def conv3d_transpose(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True,
+                     name=None):
+    """`tf.layers.conv3d_transpose` (NDHWC): glorot-uniform kernel [k, k, k, filters, in], zero bias,
+    variables `<scope>/conv3d_transpose[_N]/{kernel,bias}`."""
+    depth, height, width, in_channels = inputs.shape[1:]
+    with v1.variable_scope(name, default_name='conv3d_transpose'):
+        kernel = v1.get_variable('kernel', [kernel_size] * 3 + [filters, in_channels], dtype=inputs.dtype,
+                                 initializer=v1.glorot_uniform_initializer())
+        out_sizes = [deconv_output_size(size, kernel_size, strides, padding) for size in (depth, height, width)]
+        output_shape = tf.stack([tf.shape(inputs)[0], *out_sizes, filters])
+        outputs = tf.nn.conv3d_transpose(inputs, kernel, output_shape, strides=[1, strides, strides, strides, 1],
+                                         padding=padding.upper())
+        outputs.set_shape([inputs.shape[0], *out_sizes, filters])
+        if use_bias:
+            bias = v1.get_variable('bias', [filters], dtype=inputs.dtype, initializer=v1.zeros_initializer())
+            outputs = tf.nn.bias_add(outputs, bias)
+    return activation(outputs) if activation is not None else outputs
+
+
 def batch_norm(inputs, training, momentum=0.99, epsilon=1e-3, name=None):
     """`tf.layers.batch_normalization` over the last axis: variables `<scope>/batch_normalization[_N]/`
     gamma (ones), beta (zeros) and the non-trainable moving_mean (zeros) and moving_variance (ones).

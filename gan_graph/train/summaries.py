@@ -36,8 +36,8 @@ class EpochSummaries:
     def write(self, epoch, scalars, samples=None):
         values = [v1.Summary.Value(tag=tag, simple_value=float(value)) for tag, value in scalars.items()]
         if samples is not None and self.data_spec is not None:
-            height, width = self.data_spec.image_shape[-3:-1]
-            grid = tile(self.data_spec.to_unit(samples) * 2 - 1, (height, width))
+            height, width = self.data_spec.drawn_shape[:2]
+            grid = tile(self.data_spec.to_unit(self.data_spec.as_images(samples)) * 2 - 1, (height, width))
             image = v1.Summary.Image(height=grid.shape[0], width=grid.shape[1], colorspace=4,  # imsave writes RGBA
                                      encoded_image_string=png_bytes(grid))
             values.append(v1.Summary.Value(tag='samples', image=image))

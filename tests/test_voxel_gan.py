@@ -1,0 +1,226 @@
+"""The 3D-GAN: 3-D layers, G and D shapes at 16^3, 32^3 and 64^3, the 80% gate, resuming, and the
+voxel metrics (flood fill, nearest IoU, the committed voxel judge)."""
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import build_graph, run_script
+from gan_graph.data import procedural
+from gan_graph.figures import family as family_figures, voxel_gan as voxel_figures
+from gan_graph.figures.grid import plt
+from gan_graph.evaluate import judge as mnist_judge, voxel_gan as voxel_metrics, voxel_judge
+from gan_graph.models import voxel_gan
+from gan_graph.nn import ops
+from gan_graph.train import loop as train_loop
+import tensorflow as tf  # noqa: E402  (after gan_graph: quiet)
+
+v1 = tf.compat.v1
+TINY = dict(resolution=16, filters=(8, 4))
+
+
+def test_conv3d_transpose_is_the_adjoint_of_conv3d_with_tf_layers_names():
+    """<conv3d(x, K), y> = <x, conv3d_transpose(y, K)> for the same kernel: the transposed convolution."""
+    rng = np.random.RandomState(0)
+    with tf.Graph().as_default():
+        x = tf.constant(rng.normal(size=(2, 8, 8, 8, 3)), tf.float32)
+        y = tf.constant(rng.normal(size=(2, 4, 4, 4, 5)), tf.float32)
+        with v1.variable_scope('net'):
+            down = ops.conv3d(x, 5, 4, strides=2, padding='same', use_bias=False)
+            up = ops.conv3d_transpose(y, 3, 4, strides=2, padding='same', use_bias=False)
+        down_kernel, up_kernel = v1.global_variables()
+        assert (down_kernel.op.name, up_kernel.op.name) == ('net/conv3d/kernel', 'net/conv3d_transpose/kernel')
+        assert down_kernel.shape == (4, 4, 4, 3, 5) and up_kernel.shape == (4, 4, 4, 3, 5)
+        assert up.shape == (2, 8, 8, 8, 3)
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            sess.run(up_kernel.assign(down_kernel))
+            down_value, up_value = sess.run([down, up])
+            x_value, y_value = sess.run([x, y])
+    np.testing.assert_allclose(np.sum(down_value * y_value), np.sum(x_value * up_value), rtol=1e-4)
+
+
+@pytest.mark.parametrize('resolution', voxel_gan.RESOLUTIONS)
+def test_generator_and_discriminator_shapes_without_biases(resolution):
+    description = voxel_gan.describe(resolution=resolution)
+    _, training_graph = build_graph(lambda: description)
+    g_model = training_graph.samplers['generator']
+    assert g_model.shape.as_list() == [None, resolution, resolution, resolution, 1]
+    g_kernels = [var.shape.as_list() for var in training_graph.variables['generator'] if 'kernel' in var.name]
+    channels = voxel_gan.CHANNELS[resolution]
+    assert g_kernels[0] == [4, 4, 4, channels[0], 200]
+    assert [kernel[3] for kernel in g_kernels] == list(channels) + [1]
+    d_kernels = [var.shape.as_list() for var in training_graph.variables['discriminator'] if 'kernel' in var.name]
+    assert [kernel[4] for kernel in d_kernels] == list(channels[::-1]) + [1]
+    for variables in training_graph.variables.values():
+        assert not any('bias' in var.name for var in variables)
+    # D's first layer has no batch norm: one fewer than its convolutions
+    assert sum('gamma' in var.name for var in training_graph.variables['discriminator']) == len(channels) - 1
+    assert training_graph.losses['Discriminator'].shape == ()
+
+
+def test_noise_is_the_papers_uniform_or_the_ports_normal():
+    rng = np.random.RandomState(0)
+    uniform, normal = voxel_gan.noise('uniform', 200), voxel_gan.noise('normal', 200)
+    draws = uniform.numpy(rng, 500)
+    assert draws.min() >= 0 and draws.max() < 1 and abs(draws.mean() - 0.5) < 0.01
+    assert abs(normal.numpy(rng, 500).std() - 0.33) < 0.005
+    with tf.Graph().as_default(), v1.Session() as sess:
+        in_graph = sess.run([uniform.tensor(500, [1, 2]), normal.tensor(500, [1, 2])])
+    assert in_graph[0].min() >= 0 and in_graph[0].max() < 1 and abs(in_graph[1].std() - 0.33) < 0.005
+
+
+def tiny_feed(training_graph, rng, batch_size=6):
+    images = procedural.rasterise(procedural.random_shapes(rng, batch_size, 16), 16)
+    return {training_graph.placeholders['real']: images,
+            training_graph.placeholders['z']: rng.uniform(size=(batch_size, 200))}
+
+
+def test_the_gate_skips_d_exactly_when_its_last_accuracy_is_at_least_80_percent():
+    graph, training_graph = build_graph(voxel_gan.describe, **TINY)
+    rng = np.random.RandomState(0)
+    with graph.as_default():
+        accuracy, skipped = voxel_gan.gate_variables()
+        d_vars = training_graph.variables['discriminator']
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            feed = tiny_feed(training_graph, rng)
+            for last_accuracy, trains in ((0.8, False), (0.95, False), (0.79, True), (0.0, True)):
+                sess.run(accuracy.assign(last_accuracy))
+                before, skips = sess.run(d_vars), sess.run(skipped)
+                sess.run(training_graph.train_ops['discriminator'], feed)
+                changed = any(not np.array_equal(a, b) for a, b in zip(before, sess.run(d_vars)))
+                assert changed == trains
+                assert sess.run(skipped) == skips + (0 if trains else 1)
+            # The G step's pass records D's accuracy on its batch, for the next D step to read.
+            expected = sess.run(training_graph.losses['D accuracy'], feed)
+            (_, real_logits), (_, fake_logits) = [
+                sess.run(voxel_gan.discriminator(x, reuse=True, filters=TINY['filters']), feed) for x in
+                (training_graph.placeholders['real'], voxel_gan.generator(training_graph.placeholders['z'], reuse=True,
+                                                                           filters=TINY['filters']))]
+            numpy_accuracy = (np.sum(real_logits > 0) + np.sum(fake_logits < 0)) / (2 * len(real_logits))
+            assert expected == pytest.approx(numpy_accuracy)
+            sess.run(training_graph.train_ops['generator'], feed)
+            assert sess.run(accuracy) == pytest.approx(expected)
+
+
+def small_train_set():
+    return procedural.read_data_sets(seed=0, spec=procedural.voxel_spec(16), num_train=24, num_validation=2,
+                                     num_test=2).train
+
+
+TINY_CONFIG = train_loop.TrainConfig(epochs=2, batch_size=6, max_batches_per_epoch=2, seed=1, tensorboard=True,
+                                     num_samples=4)
+
+
+@pytest.fixture(scope='module')
+def tiny_run(tmp_path_factory):
+    """Two epochs of two batches at 16^3: (run directory, History)."""
+    directory = str(tmp_path_factory.mktemp('voxel_run'))
+    history = train_loop.train_new_graph(voxel_gan.describe(**TINY), small_train_set(), TINY_CONFIG, directory,
+                                         log=print)
+    return directory, history
+
+
+def test_a_short_run_resumes_as_the_uninterrupted_run(tmp_path, tiny_run):
+    _, whole = tiny_run
+    description = voxel_gan.describe(**TINY)
+    one_epoch = train_loop.TrainConfig(**{**vars(TINY_CONFIG), 'epochs': 1})
+    train_loop.train_new_graph(description, small_train_set(), one_epoch, str(tmp_path), log=print)
+    lines = []
+    resumed = train_loop.train_new_graph(description, small_train_set(), TINY_CONFIG, str(tmp_path), log=lines.append)
+    assert lines[0].startswith('Resuming') and resumed.epochs_done == 2
+    np.testing.assert_allclose(resumed.losses, whole.losses, rtol=1e-5)
+    # The losses: D, G, D's accuracy (a fraction), the skipped D updates so far (a count, carried over)
+    accuracy, skips = np.asarray(whole.losses)[:, 2], np.asarray(whole.losses)[:, 3]
+    assert np.all((0 <= accuracy) & (accuracy <= 1)) and np.all(np.diff(skips) >= 0)
+
+
+def test_figures_of_a_run_sample_interpolate_and_plot_the_gate(tiny_run, monkeypatch):
+    directory, _ = tiny_run
+    drawn = []
+    # Rendering an untrained generator's noise in 3-D takes minutes: count the solids instead
+    monkeypatch.setattr(voxel_figures, 'draw_solid', lambda ax, voxels, title=None: drawn.append(voxels.shape))
+    written = family_figures.make_family_figures(directory, seed=0)
+    assert [os.path.basename(path) for path in written] == ['voxel_samples.png', 'voxel_interpolation.png',
+                                                            'd_accuracy.png']
+    assert drawn == [(16, 16, 16, 1)] * (voxel_figures.NUM_SAMPLES + voxel_figures.NUM_STEPS)
+    for path in written:
+        assert plt.imread(path).shape[-1] == 4
+    # TensorBoard shows each epoch's 4 samples as their 16x16 silhouettes, tiled 2 x 2
+    events = [path for path in os.listdir(directory) if path.startswith('events.out.tfevents')]
+    images = [value.image for event in v1.train.summary_iterator(os.path.join(directory, events[0]))
+              for value in event.summary.value if value.tag == 'samples']
+    assert len(images) == 2 and (images[0].height, images[0].width) == (32, 32)
+    z = voxel_figures.interpolated_noise(voxel_gan.noise('uniform', 200), np.random.RandomState(0), 6)
+    np.testing.assert_allclose(z[1] - z[0], z[5] - z[4], rtol=1e-6)
+
+
+def test_solids_render_as_voxels():
+    shapes = procedural.Shapes(kinds=np.array([procedural.SPHERE, procedural.BOX]),
+                               sizes=np.array([[5.0, 0, 0], [6.0, 8.0, 4.0]]), centers=np.full((2, 3), 8.0),
+                               rotations=np.stack([np.eye(3)] * 2))
+    fig = voxel_figures.solids_figure(procedural.rasterise(shapes, 16), ncols=2)
+    assert [len(ax.collections) > 0 for ax in fig.axes] == [True, True]
+    plt.close(fig)
+
+
+def test_the_metrics_refuse_a_run_of_another_resolution_than_the_judge(tiny_run):
+    with pytest.raises(ValueError, match='generates 16\\^3 voxels; the voxel judge .* classifies 32\\^3'):
+        voxel_metrics.evaluate_run(tiny_run[0])
+
+
+def test_the_script_refuses_bad_filters_in_one_line(tmp_path):
+    result = run_script('train_voxel_gan.py', '--resolution=16', '--filters=8,4,2', f'--output_dir={tmp_path}',
+                        check=False)
+    assert result.returncode != 0
+    assert '--filters: 16^3 takes 2 layer widths' in result.stderr and 'Traceback' not in result.stderr
+
+
+def test_voxel_data_are_stored_as_uint8_and_served_as_float32():
+    train = small_train_set()
+    assert train.all_images.dtype == np.uint8
+    images, _ = train.next_batch(5)
+    assert images.dtype == np.float32 and set(np.unique(images)) <= {0.0, 1.0}
+
+
+def test_voxels_draw_as_their_projection_along_depth():
+    spec = procedural.voxel_spec(16)
+    voxels = np.zeros((2, 16, 16, 16, 1), np.float32)
+    voxels[0, 3, 4, 5] = voxels[1, 9, 1, 2] = 1
+    images = spec.as_images(voxels)
+    assert images.shape == (2, 16, 16, 1) and spec.drawn_shape == (16, 16, 1)
+    np.testing.assert_array_equal(images, voxels.max(axis=1))
+
+
+def test_single_solid_counts_face_connected_grids():
+    grids = np.zeros((5, 8, 8, 8), bool)
+    grids[0, 1:4, 1:4, 1:4] = True                                    # a cube
+    grids[1, 1:3, 1:3, 1:3] = grids[1, 5:7, 5:7, 5:7] = True          # two cubes apart
+    grids[2, 1, 1:7, 1] = grids[2, 1:7, 6, 1] = grids[2, 6, 6, 1:7] = True  # a bent rod: one solid
+    grids[3, 2, 2, 2] = grids[3, 3, 3, 2] = True                      # touching along an edge only
+    # grids[4] is empty: no solid
+    np.testing.assert_array_equal(voxel_metrics.single_solid(grids), [True, False, True, False, False])
+
+
+def test_nearest_iou_matches_numpy():
+    rng = np.random.RandomState(0)
+    samples, pool = rng.uniform(size=(7, 4, 4, 4)) > 0.6, rng.uniform(size=(9, 4, 4, 4)) > 0.5
+    expected = [max(np.sum(a & b) / np.sum(a | b) for b in pool) for a in samples]
+    np.testing.assert_allclose(voxel_metrics.nearest_iou(samples, pool, chunk=3), expected, rtol=1e-6)
+    assert voxel_metrics.nearest_iou(pool[:2], pool).tolist() == [1.0, 1.0]
+
+
+def test_the_committed_voxel_judge_is_verified_and_names_shapes(tmp_path):
+    with voxel_judge.VoxelJudge() as judge:
+        data = procedural.read_data_sets(seed=5, spec=procedural.voxel_spec(judge.resolution), num_train=1,
+                                         num_validation=1, num_test=100)
+        probs = judge.predict(data.test.all_images)
+    assert np.mean(np.argmax(probs, axis=1) == data.test.all_labels) >= 0.7  # chance: 0.2
+    broken = tmp_path / 'judge'
+    shutil.copytree(voxel_judge.mnist_judge.resolve_judge_dir(voxel_judge.DEFAULT_DIR), broken)
+    with open(os.path.join(broken, voxel_judge.WEIGHTS), 'ab') as f:
+        f.write(b'\0')
+    with pytest.raises(mnist_judge.JudgeError, match='corrupt'):
+        voxel_judge.VoxelJudge(str(broken))
