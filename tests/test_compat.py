@@ -44,7 +44,7 @@ def test_original_run_directory_works_in_sample_and_make_figures(original_run, t
     assert samples.shape == (7, 784) and samples.dtype == np.float32 and np.abs(samples).max() <= 1
     result = run_script('make_figures.py', f'--run_dir={run}')
     assert 'skipping losses.png' in result.stdout
-    assert sorted(os.listdir(run / 'figures')) == ['progress.png', 'samples_from_checkpoint.png',
+    assert sorted(os.listdir(run / 'figures')) == ['progress.gif', 'progress.png', 'samples_from_checkpoint.png',
                                                    'samples_last_epoch.png']
 
 
