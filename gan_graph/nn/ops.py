@@ -14,12 +14,13 @@ import tensorflow as tf
 v1 = tf.compat.v1
 
 
-def dense(inputs, units, activation=None, use_bias=True, name=None):
-    """`tf.layers.dense`: glorot-uniform kernel, zero bias, variables `<scope>/dense[_N]/{kernel,bias}`."""
+def dense(inputs, units, activation=None, use_bias=True, name=None, kernel_initializer=None):
+    """`tf.layers.dense`: glorot-uniform kernel (or `kernel_initializer`), zero bias, variables
+    `<scope>/dense[_N]/{kernel,bias}`."""
     in_units = inputs.shape[-1]
     with v1.variable_scope(name, default_name='dense'):
         kernel = v1.get_variable('kernel', [in_units, units], dtype=inputs.dtype,
-                                 initializer=v1.glorot_uniform_initializer())
+                                 initializer=kernel_initializer or v1.glorot_uniform_initializer())
         outputs = tf.matmul(inputs, kernel)
         if use_bias:
             bias = v1.get_variable('bias', [units], dtype=inputs.dtype, initializer=v1.zeros_initializer())
@@ -39,13 +40,14 @@ def keras_leaky_relu(x, alpha):
     return tf.nn.leaky_relu(x, alpha)
 
 
-def conv2d(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True, name=None):
-    """`tf.layers.conv2d` (NHWC): glorot-uniform kernel [k, k, in, filters], zero bias,
+def conv2d(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True, name=None,
+           kernel_initializer=None):
+    """`tf.layers.conv2d` (NHWC): glorot-uniform kernel (or `kernel_initializer`) [k, k, in, filters], zero bias,
     variables `<scope>/conv2d[_N]/{kernel,bias}`."""
     in_channels = inputs.shape[-1]
     with v1.variable_scope(name, default_name='conv2d'):
         kernel = v1.get_variable('kernel', [kernel_size, kernel_size, in_channels, filters], dtype=inputs.dtype,
-                                 initializer=v1.glorot_uniform_initializer())
+                                 initializer=kernel_initializer or v1.glorot_uniform_initializer())
         outputs = tf.nn.conv2d(inputs, kernel, strides=[1, strides, strides, 1], padding=padding.upper())
         if use_bias:
             bias = v1.get_variable('bias', [filters], dtype=inputs.dtype, initializer=v1.zeros_initializer())
@@ -61,13 +63,13 @@ def deconv_output_size(size, kernel_size, strides, padding):
 
 
 def conv2d_transpose(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True,
-                     name=None):
-    """`tf.layers.conv2d_transpose` (NHWC): glorot-uniform kernel [k, k, filters, in] (output channels
+                     name=None, kernel_initializer=None):
+    """`tf.layers.conv2d_transpose` (NHWC): glorot-uniform kernel (or `kernel_initializer`) [k, k, filters, in] (output channels
     first, as tf.nn.conv2d_transpose wants it), zero bias, variables `<scope>/conv2d_transpose[_N]/...`."""
     height, width, in_channels = inputs.shape[1:]
     with v1.variable_scope(name, default_name='conv2d_transpose'):
         kernel = v1.get_variable('kernel', [kernel_size, kernel_size, filters, in_channels], dtype=inputs.dtype,
-                                 initializer=v1.glorot_uniform_initializer())
+                                 initializer=kernel_initializer or v1.glorot_uniform_initializer())
         out_height = deconv_output_size(height, kernel_size, strides, padding)
         out_width = deconv_output_size(width, kernel_size, strides, padding)
         output_shape = tf.stack([tf.shape(inputs)[0], out_height, out_width, filters])
