@@ -1,7 +1,8 @@
 """The figures particular to one model of the family, drawn from a run directory.
 
 cgan: the tutorial's `sample_images` (2x5 grid, one digit each, titled "Digit: d") and a 10x10
-grid, row d holding ten samples of digit d. wgan: the critic's Wasserstein estimate per epoch.
+grid, row d holding ten samples of digit d. wgan: the critic's Wasserstein estimate per epoch. vae:
+reconstructions, prior samples, and with a 2-D latent space the manifold and the latent means (figures/vae.py).
 `make_family_figures` draws whichever the run's manifest (run.json) calls for (nothing for the MLP GAN).
 """
 import os
@@ -9,6 +10,7 @@ import os
 import numpy as np
 
 from gan_graph.figures import grid as plots
+from gan_graph.figures import vae as vae_figures
 from gan_graph.figures.grid import plt
 from gan_graph.train import files
 from gan_graph.train import manifest
@@ -112,4 +114,6 @@ def make_family_figures(run_directory, seed=None, log=print, record=None):
         return cgan_figures(run_dir.checkpoint_dir(run_directory), figures_dir, seed, run_image_shape(record))
     if record['model'] == 'wgan':
         return wgan_figures(run_directory, record, figures_dir, log)
+    if record['model'] == 'vae':
+        return vae_figures.make_figures(run_directory, figures_dir, seed)
     return []

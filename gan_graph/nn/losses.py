@@ -62,13 +62,13 @@ def clip_weights(variables, clip_value):
 def bernoulli_log_likelihood(x, probs):
     """log p(x|z) of pixels x in [0, 1] under Bernoulli means `probs`, summed over each example's pixels."""
     log_likelihood = x * tf.math.log(probs) + (1 - x) * tf.math.log(1 - probs)
-    return tf.reduce_sum(log_likelihood, axis=list(range(1, x.shape.ndims)))
+    return tf.reduce_sum(log_likelihood, axis=list(range(1, log_likelihood.shape.ndims)))
 
 
 def bernoulli_log_likelihood_from_logits(x, logits):
     """log p(x|z) as the TensorFlow VAE tutorial computes it: -sum of sigmoid cross-entropies."""
     cross_entropy = tf.nn.sigmoid_cross_entropy_with_logits(logits=logits, labels=x)
-    return -tf.reduce_sum(cross_entropy, axis=list(range(1, x.shape.ndims)))
+    return -tf.reduce_sum(cross_entropy, axis=list(range(1, cross_entropy.shape.ndims)))
 
 
 def gaussian_kl(mean, stddev):
