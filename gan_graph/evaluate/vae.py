@@ -95,10 +95,11 @@ def test_images(description, data_dir=mnist.DEFAULT_DATA_DIR):
     return mnist.as_spec(images, description.data), labels
 
 
-def test_elbo(run_directory, data_dir=mnist.DEFAULT_DATA_DIR, seed=0, batch_size=500):
-    """{'elbo', 'reconstruction', 'kl', 'form', 'seed', 'num_images'}: means over the test set, in nats."""
+def test_elbo(run_directory, data_dir=mnist.DEFAULT_DATA_DIR, seed=0, batch_size=500, num_images=None):
+    """{'elbo', 'reconstruction', 'kl', 'form', 'seed', 'num_images'}: means over the test set (its first
+    `num_images` for a quick check), in nats."""
     with restored(run_directory) as model:
-        images, _ = test_images(model.description, data_dir)
+        images = test_images(model.description, data_dir)[0][:num_images]
         rng = np.random.RandomState(seed)
         z_dim = model.description.inputs['z'].size
         parts = [model.terms(images[start:start + batch_size],

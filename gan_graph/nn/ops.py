@@ -64,8 +64,9 @@ def deconv_output_size(size, kernel_size, strides, padding):
 
 def conv2d_transpose(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True,
                      name=None, kernel_initializer=None):
-    """`tf.layers.conv2d_transpose` (NHWC): glorot-uniform kernel (or `kernel_initializer`) [k, k, filters, in] (output channels
-    first, as tf.nn.conv2d_transpose wants it), zero bias, variables `<scope>/conv2d_transpose[_N]/...`."""
+    """`tf.layers.conv2d_transpose` (NHWC): glorot-uniform kernel (or `kernel_initializer`) [k, k, filters, in]
+    (output channels first, as tf.nn.conv2d_transpose wants it), zero bias, variables
+    `<scope>/conv2d_transpose[_N]/...`."""
     height, width, in_channels = inputs.shape[1:]
     with v1.variable_scope(name, default_name='conv2d_transpose'):
         kernel = v1.get_variable('kernel', [kernel_size, kernel_size, filters, in_channels], dtype=inputs.dtype,
