@@ -5,6 +5,7 @@ Samples --num_samples images from DIR/checkpoints (as sample.py does; a director
 original notebook works too), computes the classifier score, Fréchet distance, mode coverage and the
 nearest-neighbour check, writes DIR/metrics.json and prints a table beside the real-data reference.
 A CycleGAN run is scored on the test split instead: cycle L1 and label survival (evaluate/cyclegan.py).
+A VAE run gets its test ELBO too (evaluate/vae.py).
 """
 import os
 
@@ -18,6 +19,7 @@ from gan_graph.evaluate import evaluation
 from gan_graph.evaluate import judge
 from gan_graph.evaluate import voxel_gan as voxel_metrics
 from gan_graph.evaluate import voxel_judge
+from gan_graph.evaluate import vae as vae_metrics
 
 flags.DEFINE_string('run_dir', None, 'Run directory with checkpoints/generator.ckpt (ours or the original '
                     'notebook\'s).')
@@ -46,11 +48,15 @@ def main(argv):
             print(f'Sampling {FLAGS.num_samples} images from {FLAGS.run_dir} (seed {FLAGS.seed}) and judging them...')
             record = evaluation.evaluate_run(FLAGS.run_dir, FLAGS.num_samples, FLAGS.seed, the_judge,
                                              data_dir=FLAGS.data_dir)
+        if record['model'] == 'vae':
+            record['test_elbo'] = vae_metrics.test_elbo(FLAGS.run_dir, FLAGS.data_dir)
         path = evaluation.write_metrics(FLAGS.run_dir, record)
         name = os.path.basename(os.path.normpath(FLAGS.run_dir))
         print(f'{name}: {record["generator"]} generator, written by {record["written_by"]}, '
               f'{record["epochs"] if record["epochs"] is not None else "?"} epochs')
         print(evaluation.format_table([record], [name]))
+        if 'test_elbo' in record:
+            print(vae_metrics.format_elbo(record['test_elbo']))
         print(f'Wrote {path}')
 
 

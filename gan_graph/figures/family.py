@@ -5,7 +5,8 @@ grid, row d holding ten samples of digit d. wgan: the critic's Wasserstein estim
 style mixing, truncation and noise (figures/stylegan.py). keras_dcgan: the reference's
 generated_image.png, plain and --nice (figures/keras_dcgan.py). cyclegan: both translation cycles and
 the PatchGAN maps (figures/cyclegan.py). voxel_gan: 3-D renders, an interpolation and D's accuracy
-(figures/voxel_gan.py).
+(figures/voxel_gan.py). vae: reconstructions, prior samples, and with a 2-D latent space the manifold
+and the latent means (figures/vae.py).
 `make_family_figures` draws whichever the run's manifest (run.json) calls for (nothing for the MLP GAN).
 """
 import os
@@ -17,6 +18,7 @@ from gan_graph.figures import grid as plots
 from gan_graph.figures import stylegan as stylegan_figures
 from gan_graph.figures import keras_dcgan as keras_dcgan_figures
 from gan_graph.figures import voxel_gan as voxel_figures
+from gan_graph.figures import vae as vae_figures
 from gan_graph.figures.grid import plt
 from gan_graph.train import files
 from gan_graph.train import manifest
@@ -128,4 +130,6 @@ def make_family_figures(run_directory, seed=None, log=print, record=None):
         return cyclegan_figures.cyclegan_figures(run_directory, figures_dir)
     if record['model'] == 'voxel_gan':
         return voxel_figures.voxel_gan_figures(run_directory, record, figures_dir, seed, log)
+    if record['model'] == 'vae':
+        return vae_figures.make_figures(run_directory, figures_dir, seed)
     return []

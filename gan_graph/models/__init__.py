@@ -5,6 +5,7 @@ from gan_graph.models import dcgan
 from gan_graph.models import keras_dcgan
 from gan_graph.models import mlp_gan
 from gan_graph.models import stylegan
+from gan_graph.models import vae
 from gan_graph.models import voxel_gan
 from gan_graph.models import wgan
 
@@ -17,6 +18,7 @@ MODELS = {
     'stylegan': stylegan.describe,
     'cyclegan': cyclegan.describe,
     'voxel_gan': voxel_gan.describe,
+    'vae': vae.describe,
 }
 
 

@@ -1,6 +1,7 @@
-"""GAN losses as small pure functions of tensors: the tutorials' sigmoid cross-entropy (minimax), the
-least-squares (LSGAN) losses, the Wasserstein losses, the WGAN-GP gradient penalty, and the L1 distance
-of translation models."""
+"""Losses as small pure functions of tensors: the tutorials' sigmoid cross-entropy (minimax), the
+least-squares (LSGAN) losses, the Wasserstein losses, the WGAN-GP gradient penalty, StyleGAN's logistic
+losses and R1, the L1 distance of translation models, and the VAE's likelihood and KL terms."""
+import numpy as np
 import tensorflow as tf
 
 
@@ -104,3 +105,29 @@ def discriminator_accuracy(d_logits_real, d_logits_fake):
     D(x) > 0.5; fake: logit < 0), over both batches together, as the 3D-GAN's 80% rule counts it."""
     right = tf.concat([tf.reshape(d_logits_real > 0, [-1]), tf.reshape(d_logits_fake < 0, [-1])], 0)
     return tf.reduce_mean(tf.cast(right, tf.float32))
+
+
+# Variational autoencoders: the terms of the evidence lower bound, one value per example.
+
+def bernoulli_log_likelihood(x, probs):
+    """log p(x|z) of pixels x in [0, 1] under Bernoulli means `probs`, summed over each example's pixels."""
+    log_likelihood = x * tf.math.log(probs) + (1 - x) * tf.math.log(1 - probs)
+    return tf.reduce_sum(log_likelihood, axis=list(range(1, log_likelihood.shape.ndims)))
+
+
+def bernoulli_log_likelihood_from_logits(x, logits):
+    """log p(x|z) as the TensorFlow VAE tutorial computes it: -sum of sigmoid cross-entropies."""
+    cross_entropy = tf.nn.sigmoid_cross_entropy_with_logits(logits=logits, labels=x)
+    return -tf.reduce_sum(cross_entropy, axis=list(range(1, cross_entropy.shape.ndims)))
+
+
+def gaussian_kl(mean, stddev):
+    """KL(N(mean, stddev^2) || N(0, 1)) in closed form, summed over the latent dimensions, as
+    hwalsuklee's VAE writes it (1e-8 keeps the log finite)."""
+    return 0.5 * tf.reduce_sum(tf.square(mean) + tf.square(stddev) - tf.math.log(1e-8 + tf.square(stddev)) - 1, 1)
+
+
+def log_normal_pdf(sample, mean, logvar):
+    """log N(sample; mean, exp(logvar)) summed over the last axis (the VAE tutorial's log_normal_pdf)."""
+    log2pi = tf.math.log(2. * np.pi)
+    return tf.reduce_sum(-.5 * ((sample - mean) ** 2. * tf.exp(-logvar) + logvar + log2pi), axis=1)

@@ -14,12 +14,13 @@ import tensorflow as tf
 v1 = tf.compat.v1
 
 
-def dense(inputs, units, activation=None, use_bias=True, name=None):
-    """`tf.layers.dense`: glorot-uniform kernel, zero bias, variables `<scope>/dense[_N]/{kernel,bias}`."""
+def dense(inputs, units, activation=None, use_bias=True, name=None, kernel_initializer=None):
+    """`tf.layers.dense`: glorot-uniform kernel (or `kernel_initializer`), zero bias, variables
+    `<scope>/dense[_N]/{kernel,bias}`."""
     in_units = inputs.shape[-1]
     with v1.variable_scope(name, default_name='dense'):
         kernel = v1.get_variable('kernel', [in_units, units], dtype=inputs.dtype,
-                                 initializer=v1.glorot_uniform_initializer())
+                                 initializer=kernel_initializer or v1.glorot_uniform_initializer())
         outputs = tf.matmul(inputs, kernel)
         if use_bias:
             bias = v1.get_variable('bias', [units], dtype=inputs.dtype, initializer=v1.zeros_initializer())
