@@ -11,7 +11,6 @@
 
 Both generators are restored from the run's full training checkpoint (generator.ckpt holds G only).
 """
-import contextlib
 
 import numpy as np
 import tensorflow as tf
@@ -19,7 +18,7 @@ import tensorflow as tf
 from gan_graph.data import mnist, readers
 from gan_graph.evaluate import evaluation
 from gan_graph.models import description as d
-from gan_graph.train import checkpoints, graph as graph_lib, manifest, run_dir, sampling
+from gan_graph.train import checkpoints, graph as graph_lib, manifest, run_dir, sampling, session as session_lib
 
 v1 = tf.compat.v1
 
@@ -30,7 +29,7 @@ ROWS = (('cycle L1, A -> B -> A', 'cycle_l1_a', '{:.4f}'), ('cycle L1, B -> A ->
         ('ink of G(a) (pixels > 0)', 'ink_fake_b', '{:.2%}'), ('ink of real outlines b', 'ink_real_b', '{:.2%}'))
 
 
-class Translator:
+class Translator(session_lib.OwnSession):
     """Both generators and both discriminators of a run, restored in their own graph and session."""
 
     OUTPUTS = ('fake_b', 'reconstructed_a', 'fake_a', 'reconstructed_b')
@@ -67,22 +66,10 @@ class Translator:
         """The discriminators' maps of scores: D_A on images of domain A, D_B on images of domain B."""
         return self.session.run(self.maps, {self.a: a, self.b: b})
 
-    def close(self):
-        self.session.close()
-
 
 def sampling_pass(calls, name):
     """A generator applied as it samples (training=False)."""
     return lambda images: calls.apply(name, (images,), {'training': False})
-
-
-@contextlib.contextmanager
-def translator(run_directory):
-    restored = Translator(run_directory)
-    try:
-        yield restored
-    finally:
-        restored.close()
 
 
 def test_domains(description, data_dir=mnist.DEFAULT_DATA_DIR):
@@ -108,7 +95,7 @@ def cycle_metrics(judge, a, b, labels_a, labels_b, outputs, spec):
 def evaluate_run(run_directory, judge, data_dir=mnist.DEFAULT_DATA_DIR, num_examples=None):
     """The metrics.json record of a CycleGAN run on the first `num_examples` test rows (all: None)."""
     info = evaluation.run_info(run_directory)
-    with translator(run_directory) as restored:
+    with Translator(run_directory) as restored:
         spec = restored.description.data
         a, b, labels_a, labels_b = (values[:num_examples] for values in test_domains(restored.description, data_dir))
         outputs = restored.translate(a, b)

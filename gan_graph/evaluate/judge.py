@@ -24,7 +24,7 @@ import tensorflow as tf
 from gan_graph.data import mnist
 from gan_graph.evaluate import metrics
 from gan_graph.nn import ops
-from gan_graph.train import checkpoints
+from gan_graph.train import checkpoints, session as session_lib
 
 v1 = tf.compat.v1
 
@@ -127,7 +127,7 @@ def fingerprint(directory):
 
 # ---------------------------------------------------------------------------------------------- the judge
 
-class Judge:
+class Judge(session_lib.OwnSession):
     """A restored, verified judge in its own graph and session: `predict(images)` -> (probs, features).
 
     `Judge(values=...)` wraps freshly trained weights (no files; used to compute the reference)."""
@@ -147,16 +147,16 @@ class Judge:
             self._images = v1.placeholder(tf.float32, (None, IMAGE_SIZE), name='judge_images')
             logits, self._features = network(self._images)
             self._probs = tf.nn.softmax(logits)
-            self._sess = v1.Session(graph=self._graph)
+            self.session = v1.Session(graph=self._graph)
             if values is not None:
                 for var in judge_variables():
-                    var.load(values[var.op.name], self._sess)
+                    var.load(values[var.op.name], self.session)
             else:
                 prefix = os.path.join(self.directory, CHECKPOINT)
                 try:
-                    v1.train.Saver(var_list=judge_variables()).restore(self._sess, prefix)
+                    v1.train.Saver(var_list=judge_variables()).restore(self.session, prefix)
                 except (tf.errors.OpError, ValueError) as err:
-                    self._sess.close()
+                    self.session.close()
                     message = (getattr(err, 'message', None) or str(err)).splitlines()[0]
                     raise JudgeError(f'judge checkpoint {prefix} does not fit the judge network: {message}') from err
 
@@ -174,22 +174,13 @@ class Judge:
         images = metrics.check_images(images)  # the same shape and range messages as the metrics
         probs, features = [], []
         for start in range(0, len(images), batch_size):
-            p, f = self._sess.run([self._probs, self._features], {self._images: images[start:start + batch_size]})
+            p, f = self.session.run([self._probs, self._features], {self._images: images[start:start + batch_size]})
             probs.append(p)
             features.append(f)
         return np.concatenate(probs).astype(np.float64), np.concatenate(features).astype(np.float64)
 
     def classify(self, images):
         return np.argmax(self.predict(images)[0], axis=1)
-
-    def close(self):
-        self._sess.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def load(judge_dir=DEFAULT_JUDGE_DIR):

@@ -18,6 +18,7 @@ import tensorflow as tf
 from gan_graph.data import procedural
 from gan_graph.evaluate import judge as mnist_judge
 from gan_graph.nn import ops
+from gan_graph.train import session as session_lib
 
 v1 = tf.compat.v1
 
@@ -86,7 +87,7 @@ def save(directory, values, info):
     return directory
 
 
-class VoxelJudge:
+class VoxelJudge(session_lib.OwnSession):
     """The committed judge, its files verified, in its own graph: `predict(voxels)` -> class probabilities."""
 
     def __init__(self, directory=DEFAULT_DIR):
@@ -102,23 +103,14 @@ class VoxelJudge:
         with self._graph.as_default():
             self._voxels = v1.placeholder(tf.float32, (None,) + (self.resolution,) * 3 + (1,))
             self._probs = tf.nn.softmax(network(self._voxels, self.resolution))
-            self._sess = v1.Session(graph=self._graph)
+            self.session = v1.Session(graph=self._graph)
             for var in judge_variables():
-                var.load(values[var.op.name], self._sess)
+                var.load(values[var.op.name], self.session)
 
     def predict(self, voxels, batch_size=100):  # its first layer holds batch x r^3 x 16 floats
         voxels = np.asarray(voxels, np.float32)
         if voxels.shape[1:] != (self.resolution,) * 3 + (1,):
             raise ValueError(f'the voxel judge in {self.directory} classifies {self.resolution}^3 voxels, '
                              f'got shape {voxels.shape[1:]}')
-        return np.concatenate([self._sess.run(self._probs, {self._voxels: voxels[i:i + batch_size]})
+        return np.concatenate([self.session.run(self._probs, {self._voxels: voxels[i:i + batch_size]})
                                for i in range(0, len(voxels), batch_size)]).astype(np.float64)
-
-    def close(self):
-        self._sess.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

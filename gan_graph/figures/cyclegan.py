@@ -52,7 +52,7 @@ def patch_maps_figure(panels, spec):
 
 def cyclegan_figures(run_directory, figures_dir, examples=None):
     """examples: (digits, outlines) to translate, the first 8 of each; default the test split's."""
-    with cyclegan_eval.translator(run_directory) as restored:
+    with cyclegan_eval.Translator(run_directory) as restored:
         spec = restored.description.data
         a, b = examples or cyclegan_eval.test_domains(restored.description)[:2]
         a, b = a[:NUM_EXAMPLES], b[:NUM_EXAMPLES]

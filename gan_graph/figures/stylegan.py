@@ -14,7 +14,7 @@ import tensorflow as tf
 from gan_graph.figures import grid as plots
 from gan_graph.figures.grid import plt
 from gan_graph.models import stylegan
-from gan_graph.train import checkpoints, manifest, run_dir
+from gan_graph.train import checkpoints, manifest, run_dir, session as session_lib
 
 v1 = tf.compat.v1
 
@@ -23,7 +23,7 @@ TRUNCATION_PSIS = (1.0, 0.7, 0.5, 0.0, -0.5, -1.0)
 NOISE_DRAWS = 16
 
 
-class GsFunctions:
+class GsFunctions(session_lib.OwnSession):
     """Gs restored from generator.ckpt, as numpy functions: z -> w, w_avg, dlatents -> images."""
 
     def __init__(self, checkpoint_dir, record, seed=0):
@@ -41,21 +41,18 @@ class GsFunctions:
                 self.w_avg = stylegan.dlatent_average()
                 self.fixed_noise = stylegan.synthesis(self.dlatents, noise_seed=seed, **kwargs['synthesis_kwargs'])
                 self.fresh_noise = stylegan.synthesis(self.dlatents, **kwargs['synthesis_kwargs'])
-            self.sess = v1.Session()
-            checkpoints.restore(self.sess, v1.train.Saver(v1.global_variables()),
+            self.session = v1.Session()
+            checkpoints.restore(self.session, v1.train.Saver(v1.global_variables()),
                                 checkpoints.find_generator_checkpoint(checkpoint_dir))
 
     def mapping(self, z):
-        return self.sess.run(self.w, {self.z: z})
+        return self.session.run(self.w, {self.z: z})
 
     def average(self):
-        return self.sess.run(self.w_avg)
+        return self.session.run(self.w_avg)
 
     def synthesis(self, dlatents, fresh_noise=False):
-        return self.sess.run(self.fresh_noise if fresh_noise else self.fixed_noise, {self.dlatents: dlatents})
-
-    def close(self):
-        self.sess.close()
+        return self.session.run(self.fresh_noise if fresh_noise else self.fixed_noise, {self.dlatents: dlatents})
 
 
 def styles(w, num_layers):
@@ -136,8 +133,7 @@ def make_figures(run_directory, record, seed=None, num_a=3, num_b=5, truncation_
     seed = 0 if seed is None else seed
     rng = np.random.RandomState(seed)
     figures_dir = run_dir.path(run_directory, run_dir.FIGURES)
-    gs = GsFunctions(run_dir.checkpoint_dir(run_directory), record, seed)
-    try:
+    with GsFunctions(run_dir.checkpoint_dir(run_directory), record, seed) as gs:
         w_a, w_b = gs.mapping(rng.normal(size=(num_a, gs.z_size))), gs.mapping(rng.normal(size=(num_b, gs.z_size)))
         images_a, images_b = gs.synthesis(styles(w_a, gs.num_layers)), gs.synthesis(styles(w_b, gs.num_layers))
         mixed = [(name, layers, render(gs, mixed_styles(w_a, w_b, layers, gs.num_layers)))
@@ -146,8 +142,6 @@ def make_figures(run_directory, record, seed=None, num_a=3, num_b=5, truncation_
         truncated = render(gs, truncated_styles(w, gs.average(), TRUNCATION_PSIS, gs.num_layers))
         one = styles(gs.mapping(rng.normal(size=(1, gs.z_size))), gs.num_layers)
         draws = gs.synthesis(np.repeat(one, NOISE_DRAWS, axis=0), fresh_noise=True)
-    finally:
-        gs.close()
     return [plots.save_figure(style_mixing_figure(images_a, images_b, mixed),
                               os.path.join(figures_dir, 'style_mixing.png')),
             plots.save_figure(truncation_figure(truncated, TRUNCATION_PSIS), os.path.join(figures_dir, 'truncation.png')),

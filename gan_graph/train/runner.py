@@ -3,12 +3,12 @@ whether it is the chief (only the chief writes files): one `tf.Session` in this 
 session on a cluster of TensorFlow servers."""
 import tensorflow as tf
 
-from gan_graph.train import checkpoints, cluster as cluster_lib
+from gan_graph.train import checkpoints, cluster as cluster_lib, session as session_lib
 
 v1 = tf.compat.v1
 
 
-class SessionRunner:
+class SessionRunner(session_lib.OwnSession):
     """One tf.compat.v1.Session in this process: it is the chief."""
     is_chief = True
     target = ''
@@ -40,17 +40,6 @@ class SessionRunner:
 
     def restore(self, saver, prefix):
         checkpoints.restore(self.session, saver, prefix)
-
-    def close(self):
-        if self.session is not None:
-            self.session.close()
-            self.session = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
 
 
 class ClusterRunner(SessionRunner):

@@ -25,3 +25,20 @@ def cpu_has_bf16(cpuinfo_path='/proc/cpuinfo'):
     except OSError:
         return False
     return any(flag in flags for flag in BF16_CPU_FLAGS)
+
+
+class OwnSession:
+    """Base of the objects that hold a graph's `tf.Session` in `self.session` (a judge, a sampler, a
+    runner): `close()` frees it once, and a `with` block closes it."""
+    session = None
+
+    def close(self):
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
