@@ -9,6 +9,7 @@ from absl import flags
 from gan_graph.data import mnist, readers
 from gan_graph.train import checkpoints
 from gan_graph.train import cluster
+from gan_graph.train import devices
 from gan_graph.train import interrupt
 from gan_graph.train import run_lock
 from gan_graph.train import loop as train
@@ -50,6 +51,9 @@ def define_loop_flags(loop='faithful', steps_per_run=1):
     flags.DEFINE_integer('replicas', 1, 'Data parallel: split each batch over this many towers (local CPU devices), '
                          "average their gradients and apply them once (README, Scaling out). Needs --faithful_loop "
                          'for now.', lower_bound=1)
+    flags.DEFINE_enum('device', 'auto', devices.CHOICES, 'auto: a GPU if TensorFlow sees one (ops without a GPU kernel '
+                      'stay on the CPU); cpu: GPUs hidden; gpu: fail unless there is one. With --replicas, one tower '
+                      'per GPU, the variables on the CPU.')
     flags.DEFINE_string('cluster_spec', '', 'A cluster of TensorFlow servers as JSON, {"worker": ["host:port", ...], '
                         '"ps": ["host:port"]} (empty: TF_CONFIG\'s "cluster" if set, else no cluster). Without '
                         '--job_name this process is the chief: one tower per worker (README, Scaling out).')
@@ -118,7 +122,8 @@ def train_config():
                              max_batches_per_epoch=FLAGS.max_batches_per_epoch, seed=FLAGS.seed,
                              tensorboard=FLAGS.tensorboard, flags_text=flags_text(), loop=loop,
                              steps_per_run=steps_per_run, xla=xla, session_config=session_config(),
-                             replicas=FLAGS.replicas, cluster=cluster.parse(FLAGS.cluster_spec))
+                             replicas=FLAGS.replicas, device=FLAGS.device,
+                             cluster=cluster.parse(FLAGS.cluster_spec))
 
 
 def run_training(describe, step_log=None):

@@ -58,6 +58,8 @@ def test_two_workers_follow_one_device_and_a_killed_worker_costs_only_the_epoch_
     output = '\n'.join(lines)
     assert f'worker task 1 (pid {killed}) exited with code -9: starting it again' in output
     assert 'Lost a task of the cluster' in output and 'resuming after epoch 1' in output
+    assert ('Devices: tower 0 on /job:worker/task:0, tower 1 on /job:worker/task:1; variables on /job:ps/task:0'
+            in lines)
     assert [line.split('...')[0] for line in lines if line.startswith('Epoch ')][-EPOCHS + 1:] == [
         f'Epoch {epoch}/{EPOCHS}' for epoch in range(2, EPOCHS + 1)]
     losses = files.read_pickle(str(out / run_dir.LOSSES))

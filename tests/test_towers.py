@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from gan_graph.data import mnist
 from gan_graph.models import dcgan, mlp_gan
-from gan_graph.train import loop as train, towers
+from gan_graph.train import devices, loop as train, towers
 
 v1 = tf.compat.v1
 
@@ -80,7 +80,7 @@ def test_batch_norm_towers_normalise_their_own_slice_and_update_from_the_first(m
             alone = values_by_name(sess)
     with tf.Graph().as_default():
         two = towers.build(describe(), towers.local(2))
-        with v1.Session(config=towers.local_session_config(None, towers.local(2))) as sess:
+        with v1.Session(config=devices.session_config(None, 'cpu', towers.local(2))) as sess:
             sess.run(v1.global_variables_initializer())
             for var in v1.global_variables():
                 var.load(start[var.op.name], sess)

@@ -16,8 +16,9 @@ import numpy as np
 import tensorflow as tf
 
 from gan_graph.models import description as d
-from gan_graph.train import (checkpoints, files, graph as graph_lib, interrupt, manifest, progress, run_dir,
-                             run_lock, runner as runner_lib, steps as steps_lib, summaries, towers as towers_lib)
+from gan_graph.train import (checkpoints, devices, files, graph as graph_lib, interrupt, manifest, progress,
+                             run_dir, run_lock, runner as runner_lib, steps as steps_lib, summaries,
+                             towers as towers_lib)
 
 v1 = tf.compat.v1
 LOOPS = ('faithful', 'fused', 'in_graph')
@@ -49,6 +50,7 @@ class TrainConfig:
     steps_per_run: int = 1           # in_graph: iterations chained in one sess.run
     xla: bool = False                # in_graph: compile each step with XLA
     replicas: int = 1                # towers the batch is split over (train/towers.py); faithful loop
+    device: str = 'auto'             # auto | cpu | gpu (train/devices.py)
     cluster: object = None           # a train/cluster.Cluster: one tower per worker, the session on its chief
     # faithful loop: step_log(epoch, batches in the epoch, batch index, step name, loss) after every step, with
     # the loss of the batch it trained on (what Keras' train_on_batch returns); no progress bar then.
@@ -310,22 +312,21 @@ def end_of_epoch(runner, training_graph, feed, rng, config):
     return tuple(float(value) for value in losses), samples
 
 
-def build_graph(description, config):
+def run_towers(config):
+    """The towers of the run: `config.replicas` local ones on `config.device`, or one per cluster worker."""
+    return config.cluster.towers() if config.cluster else devices.local_towers(config.replicas, config.device)
+
+
+def build_graph(description, config, towers=None):
     """The tutorial's graph: on one device, data parallel over `config.replicas` local towers, or over
     the workers of `config.cluster`."""
-    towers = config.cluster.towers() if config.cluster else towers_lib.local(config.replicas)
+    towers = towers or run_towers(config)
     if towers.count == 1 and not config.cluster:
         return graph_lib.build(description)
     if config.batch_size % towers.count:
         raise ValueError(f'--batch_size={config.batch_size} must split evenly over {towers.count} '
                          f'{"workers" if config.cluster else "replicas (--replicas)"}')
     return towers_lib.build(description, towers)
-
-
-def session_config(config):
-    if config.replicas == 1:
-        return config.session_config
-    return towers_lib.local_session_config(config.session_config, towers_lib.local(config.replicas))
 
 
 def check_finite(losses, loss_names, epoch, step, output_dir):
@@ -345,12 +346,17 @@ def train(description, train_set, config, output_dir, log=None, runner=None):
     log = log or print_line
     state = RunState(output_dir)
     state.check_manifest(description)
-    training_graph = build_graph(description, config)
+    towers = run_towers(config)
+    training_graph = build_graph(description, config, towers)
     loop = make_loop(training_graph, config, train_set)
     savers = (checkpoints.generator_saver(training_graph.export_state['generator']), checkpoints.training_saver())
     rng = np.random.RandomState(config.seed)
     runner = runner or (runner_lib.ClusterRunner(config.cluster, config.session_config) if config.cluster
-                        else runner_lib.SessionRunner(session_config(config)))
+                        else runner_lib.SessionRunner(devices.session_config(config.session_config,
+                                                                             devices.resolve(config.device), towers)))
+    device_report = devices.report(towers, devices.resolve(config.device), config.cluster)
+    if device_report and runner.is_chief:
+        log(device_report)
     with run_lock.locked(output_dir, log) if runner.is_chief else contextlib.nullcontext(), \
             runner.start(loop.init_feed()):
         history, rng_state = state.load(runner, savers[1], loop)

@@ -35,14 +35,6 @@ def local(count, kind='CPU'):
     return Towers(devices, devices[0])
 
 
-def local_session_config(config, towers):
-    """The session config with as many CPU devices as the local towers use (one CPU is one device
-    unless the session asks for more)."""
-    config = v1.ConfigProto() if config is None else v1.ConfigProto.FromString(config.SerializeToString())
-    config.device_count['CPU'] = max(config.device_count['CPU'], towers.count)
-    return config
-
-
 def placement(device, parameter_device):
     """A device function: variables on the parameter device, every other op on `device`."""
     def place(op):
