@@ -13,7 +13,8 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.python.framework import ops as ops_lib
 
-from gan_graph.train import graph as graph_lib, interrupt, loop as train, progress, runner as runner_lib, session, steps
+from gan_graph.train import (cluster as cluster_lib, devices, graph as graph_lib, interrupt, local_cluster,
+                             loop as train, progress, runner as runner_lib, session, steps)
 
 v1 = tf.compat.v1
 
@@ -26,6 +27,8 @@ class LoopSetting:
     intra_op_threads: int = 0
     inter_op_threads: int = 0
     bf16: bool = False
+    replicas: int = 1         # local towers (train/towers.py)
+    workers: int = 0          # > 0: one tower per worker of a cluster of in-process servers on loopback
 
     @property
     def label(self):
@@ -33,6 +36,10 @@ class LoopSetting:
                 + (' +bf16' if self.bf16 else ''))
         if self.intra_op_threads or self.inter_op_threads:
             text += f' threads {self.intra_op_threads}/{self.inter_op_threads}'
+        if self.replicas > 1:
+            text += f', {self.replicas} replicas'
+        if self.workers:
+            text += f', {self.workers} worker{"s" if self.workers > 1 else ""}'
         return text
 
 
@@ -90,14 +97,18 @@ def iteration_flops(description, batch_size):
 def time_epochs(description, train_set, setting, batch_size, epochs, num_batches, seed=0):
     """Seconds of each epoch (training only: no checkpoints or samples) after one warm-up epoch."""
     config = train.TrainConfig(batch_size=batch_size, max_batches_per_epoch=num_batches, seed=seed,
-                               loop=setting.loop, steps_per_run=setting.steps_per_run, xla=setting.xla)
+                               loop=setting.loop, steps_per_run=setting.steps_per_run, xla=setting.xla,
+                               replicas=setting.replicas, cluster=loopback_cluster(setting.workers))
     session_config = session.session_config(setting.intra_op_threads, setting.inter_op_threads, setting.bf16)
     rng = np.random.RandomState(seed)
     with tf.Graph().as_default():
         v1.set_random_seed(seed)
-        training_graph = graph_lib.build(description)
+        towers = train.run_towers(config)
+        training_graph = train.build_graph(description, config, towers)
         loop = train.make_loop(training_graph, config, train_set)
-        with runner_lib.SessionRunner(session_config).start(loop.init_feed()) as runner:
+        runner = (runner_lib.ClusterRunner(config.cluster, session_config) if config.cluster else
+                  runner_lib.SessionRunner(devices.session_config(session_config, devices.resolve('auto'), towers)))
+        with runner.start(loop.init_feed()) as runner:
             runner.session.graph.finalize()
             stop = interrupt.StopRequest()
             seconds = []
@@ -107,6 +118,22 @@ def time_epochs(description, train_set, setting, batch_size, epochs, num_batches
                                progress.Progress(0, stream=NullStream()))
                 seconds.append(time.perf_counter() - start)
     return seconds[1:]
+
+
+_SERVERS = {}   # workers -> (Cluster, its servers): in-process servers live as long as the process
+
+
+def loopback_cluster(workers):
+    """None for 0 workers; else a cluster of `workers` in-process TensorFlow servers on 127.0.0.1, made
+    once per process. The chief's session reaches them over gRPC as it reaches separate processes."""
+    if not workers:
+        return None
+    if workers not in _SERVERS:
+        the_cluster = local_cluster.loopback_cluster(workers, ps=0)
+        servers = [tf.distribute.Server(the_cluster.spec(), job_name='worker', task_index=index,
+                                        config=cluster_lib.session_config(None)) for index in range(workers)]
+        _SERVERS[workers] = (the_cluster, servers)
+    return _SERVERS[workers][0]
 
 
 def time_settings(description, train_set, settings, batch_size, epochs, num_batches, sessions):

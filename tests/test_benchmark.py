@@ -25,9 +25,9 @@ def test_iteration_flops_count_the_matrix_products_one_iteration_runs():
 @pytest.mark.slow
 def test_the_script_prints_a_row_per_model_and_loop_against_the_faithful_loop():
     result = run_script('benchmark.py', '--models=mlp_udacity', '--sessions=2', '--epochs=1', '--num_batches=3',
-                        '--settings=in_graph:3,fused')
+                        '--settings=in_graph:3,fused,faithful:workers=2')
     rows = [line.split('|')[1:-1] for line in result.stdout.splitlines() if line.startswith('| mlp_udacity')]
-    assert [row[1].strip() for row in rows] == ['faithful', 'in_graph x3', 'fused']
+    assert [row[1].strip() for row in rows] == ['faithful', 'in_graph x3', 'fused', 'faithful, 2 workers']
     assert rows[0][4].strip() == '1.00x'
     for row in rows:
         low, high = map(float, row[3].split('-'))
@@ -37,6 +37,7 @@ def test_the_script_prints_a_row_per_model_and_loop_against_the_faithful_loop():
 
 
 @pytest.mark.parametrize('setting, message', [('in_graph:fast', "--settings: cannot read 'fast'"),
+                                              ('faithful:workers=two', "--settings: cannot read 'workers=two'"),
                                               ('async', "--settings: loop must be one of ('faithful', 'fused', 'in_graph'), got 'async'")])
 def test_a_bad_setting_is_named_in_one_line(setting, message):
     result = run_script('benchmark.py', '--models=mlp_udacity', '--sessions=1', '--epochs=1', '--num_batches=2',
