@@ -12,12 +12,13 @@ from gan_graph.train import devices, loop as train, towers
 v1 = tf.compat.v1
 
 
-def run(mnist_data, output_dir, replicas):
-    config = train.TrainConfig(epochs=3, batch_size=100, max_batches_per_epoch=50, seed=7, tensorboard=False,
+def run(mnist_data, output_dir, replicas, description=None, epochs=3, batches=50):
+    config = train.TrainConfig(epochs=epochs, batch_size=100, max_batches_per_epoch=batches, seed=7, tensorboard=False,
                                replicas=replicas)
     train_set = mnist.DataSet(mnist_data.train.all_images[:5000], mnist_data.train.all_labels[:5000],
                               np.random.RandomState(7))
-    return train.train_new_graph(mlp_gan.describe(), train_set, config, str(output_dir), log=lambda _: None)
+    return train.train_new_graph(description or mlp_gan.describe(), train_set, config, str(output_dir),
+                                 log=lambda _: None)
 
 
 def test_two_towers_at_batch_100_give_the_losses_of_one_device_at_batch_100(mnist_data, tmp_path):
@@ -51,12 +52,22 @@ def test_replicas_are_checked(mnist_data, tmp_path):
     with pytest.raises(ValueError, match='--replicas=2 runs with the faithful loop only'):
         train.train_new_graph(mlp_gan.describe(), mnist_data.train,
                               train.TrainConfig(batch_size=100, replicas=2, loop='in_graph'), str(tmp_path))
+
+
+def test_a_gated_step_is_gated_on_the_whole_batch_and_follows_one_device(mnist_data, tmp_path):
+    """The 3D-GAN's kind of step: D trains only on batches whose mean pixel is above the data's mean
+    (about half of them); 2 towers decide as one device does, on the whole batch."""
     description = mlp_gan.describe()
-    gated = dataclasses.replace(description, steps=[dataclasses.replace(description.steps[0],
-                                                                        gate=lambda nets, batch: True),
-                                                    description.steps[1]])
-    with tf.Graph().as_default(), pytest.raises(ValueError, match='gate .discriminator. run on one device only'):
-        towers.build(gated, towers.local(2))
+    threshold = float(mnist_data.train.all_images[:5000].mean())
+    gated = dataclasses.replace(description, steps=[
+        dataclasses.replace(description.steps[0], gate=lambda nets, batch: tf.reduce_mean(batch.real) > threshold),
+        description.steps[1]])
+    one = run(mnist_data, tmp_path / 'one', 1, gated, epochs=2, batches=15)
+    two = run(mnist_data, tmp_path / 'two', 2, gated, epochs=2, batches=15)
+    ungated = run(mnist_data, tmp_path / 'ungated', 1, epochs=2, batches=15)
+    np.testing.assert_allclose(two.losses, one.losses, rtol=1e-4)
+    np.testing.assert_allclose(two.samples[-1], one.samples[-1], atol=1e-3)
+    assert not np.allclose(one.losses, ungated.losses, rtol=1e-3)   # the gate skipped some D updates
 
 
 def values_by_name(sess):

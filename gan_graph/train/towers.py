@@ -53,26 +53,46 @@ def averaged(tower_gradients):
     return [(tf.add_n([grad for grad, _ in pairs]) / len(pairs), pairs[0][1]) for pairs in zip(*tower_gradients)]
 
 
-def build(description, towers):
-    """The tutorial's graph of `description`, its steps data parallel over `towers`; the same
-    TrainingGraph the single-device build returns (logged losses: the towers' mean)."""
-    gated = [step.name for step in description.steps if step.gate is not None]
-    if gated:
-        raise ValueError(f'--replicas: steps with a gate ({", ".join(gated)}) run on one device only')
-    placeholders, batch = graph_lib.model_inputs(description)
-    built = set()
+def tower_losses_on(description, towers, slices, built, names, scope='tower'):
+    """Each tower's losses `names` on its slice of the batch, on its device: ([losses by name],
+    [passes by loss name]), one entry per tower."""
     tower_losses, tower_passes = [], []
-    for index, (device, tower_batch) in enumerate(zip(towers.devices, split(batch, towers.count))):
-        with v1.device(placement(device, towers.parameter_device)), tf.name_scope(f'tower_{index}'):
-            losses, passes = graph_lib.build_losses(description, d.Calls(description.networks, built), tower_batch)
+    for index, (device, tower_batch) in enumerate(zip(towers.devices, slices)):
+        with v1.device(placement(device, towers.parameter_device)), tf.name_scope(f'{scope}_{index}'):
+            calls = d.Calls(description.networks, built)
+            losses, passes = {}, {}
+            for name in names:
+                with calls.recording() as passes[name]:
+                    losses[name] = description.losses[name].fn(calls, tower_batch)
         tower_losses.append(losses)
         tower_passes.append(passes)
+    return tower_losses, tower_passes
+
+
+def build(description, towers):
+    """The tutorial's graph of `description`, its steps data parallel over `towers`; the same
+    TrainingGraph the single-device build returns (logged losses: the towers' mean). A gated step's
+    gate is built once on the whole batch (on the first tower's device); its towers' losses are built
+    again inside the condition, as the single-device build does."""
+    placeholders, batch = graph_lib.model_inputs(description)
+    built = set()
+    slices = split(batch, towers.count)
+    tower_losses, tower_passes = tower_losses_on(description, towers, slices, built, description.losses)
     losses = {name: tf.add_n([losses[name] for losses in tower_losses]) / towers.count for name in description.losses}
     variables, export_state = graph_lib.network_state(description)
     optimizers, train_ops = {}, {}
     for step in description.steps:
-        train_ops[step.name] = train_op(step, graph_lib.optimizer_of(description, optimizers, step), towers,
-                                        tower_losses, tower_passes, graph_lib.step_variables(variables, step))
+        optimizer = graph_lib.optimizer_of(description, optimizers, step)
+        step_variables = graph_lib.step_variables(variables, step)
+        if step.gate is None:
+            train_ops[step.name] = train_op(step, optimizer, towers, tower_losses, tower_passes, step_variables)
+            continue
+        with v1.device(placement(towers.devices[0], towers.parameter_device)):
+            condition = step.gate(d.Calls(description.networks, built), batch)
+        train_ops[step.name] = graph_lib.conditional(condition, lambda step=step, optimizer=optimizer,
+                                                     step_variables=step_variables: train_op(
+            step, optimizer, towers, *tower_losses_on(description, towers, slices, built, [step.loss], 'gated'),
+            step_variables))
     with tf.device(towers.devices[0]):
         calls = d.Calls(description.networks, built)
         samplers = {name: graph_lib.sampler_output(description, calls, sampler, batch)
