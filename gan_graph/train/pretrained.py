@@ -1,8 +1,9 @@
 """Pretrained generators, committed so a user samples in seconds without training.
 
 `data/pretrained/<name>/` holds the generator of one of the README's runs: `run.json` (its manifest),
-`generator.npz` (the generator checkpoint's variables stored as float16, to keep the repository small)
-and `SHA256SUMS` over both, checked on every use. `run_directory(name)` writes it out as an ordinary
+`generator.npz` (the generator checkpoint's variables stored as float16, to keep the repository small),
+the run's `flags.txt` (its command's flags) and `metrics.json` (what evaluate.py measured on the
+float32 run, the README's numbers) where the run has them, and `SHA256SUMS` over all, checked on every use. `run_directory(name)` writes it out as an ordinary
 run directory, `runs/pretrained/<name>/` with run.json and checkpoints/generator.ckpt (float32), so
 sample.py, make_figures.py and evaluate.py use it as they use any run.
 """
@@ -22,6 +23,7 @@ v1 = tf.compat.v1
 DEFAULT_DIR = os.path.join('data', 'pretrained')
 DEFAULT_RUNS_DIR = os.path.join('runs', 'pretrained')
 WEIGHTS = 'generator.npz'
+RECORDS = (run_dir.FLAGS, 'metrics.json')   # copied from the run when it has them
 SUMS = 'SHA256SUMS'
 
 
@@ -54,11 +56,20 @@ def verified_dir(name, pretrained_dir=DEFAULT_DIR):
     directory = os.path.join(mnist.resolve_data_dir(pretrained_dir), name)
     with open(os.path.join(directory, SUMS)) as f:
         expected = dict(reversed(line.split()) for line in f if line.strip())
-    for filename in (run_dir.MANIFEST, WEIGHTS):
+    for filename in (run_dir.MANIFEST, WEIGHTS) + tuple(name for name in RECORDS if name in expected):
         path = os.path.join(directory, filename)
         if not os.path.exists(path) or sha256(path) != expected.get(filename):
             raise PretrainedError(f'{path} is missing or does not match {SUMS}: restore it with git checkout')
     return directory
+
+
+def recorded_metrics(name, pretrained_dir=DEFAULT_DIR):
+    """The metrics.json of the run behind a pretrained generator (None if it had none)."""
+    path = os.path.join(verified_dir(name, pretrained_dir), RECORDS[1])
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
 
 
 def export(run_directory, name, pretrained_dir=DEFAULT_DIR):
@@ -75,7 +86,10 @@ def export(run_directory, name, pretrained_dir=DEFAULT_DIR):
         with open(tmp_path, 'wb') as f:
             np.savez_compressed(f, **weights)
     files.write_text(os.path.join(directory, run_dir.MANIFEST), json.dumps(record, indent=1, sort_keys=True) + '\n')
-    write_sums(directory, [run_dir.MANIFEST, WEIGHTS])
+    records = [name for name in RECORDS if os.path.exists(run_dir.path(run_directory, name))]
+    for name in records:
+        shutil.copy(run_dir.path(run_directory, name), os.path.join(directory, name))
+    write_sums(directory, [run_dir.MANIFEST, WEIGHTS] + records)
     return sum(os.path.getsize(os.path.join(directory, f)) for f in os.listdir(directory))
 
 
