@@ -18,7 +18,7 @@ from gan_graph import benchmark
 from gan_graph import cli
 from gan_graph import quiet
 from gan_graph.data import mnist, readers
-from gan_graph.models import cgan, dcgan, keras_dcgan, mlp_gan, stylegan, wgan
+from gan_graph.models import cgan, cyclegan, dcgan, keras_dcgan, mlp_gan, stylegan, vae, voxel_gan, wgan
 from gan_graph.train import loop as train
 
 # name -> (describe, batch size of its training script, batches timed per epoch by default: 0 = all)
@@ -29,6 +29,9 @@ MODELS['wgan'] = (functools.partial(wgan.describe, mode='wgan'), 64, 100)
 MODELS['wgan_gp'] = (functools.partial(wgan.describe, mode='wgan-gp'), 64, 100)
 MODELS['stylegan'] = (stylegan.describe, 32, 50)
 MODELS['keras_dcgan'] = (keras_dcgan.describe, 128, 50)
+MODELS['vae'] = (vae.describe, 64, 100)
+MODELS['cyclegan'] = (cyclegan.describe, 8, 50)
+MODELS['voxel_gan'] = (voxel_gan.describe, 100, 3)
 DEFAULT_SETTINGS = ('faithful,fused,in_graph:1,in_graph:10,in_graph:50,in_graph:10:bf16,'
                     'in_graph:10:threads=1/1,in_graph:10:threads=2/1,in_graph:10:threads=1/2')
 
