@@ -200,7 +200,7 @@ def test_a_short_run_resumes_with_its_pools_schedule_and_both_generators(tmp_pat
     assert tf.train.load_variable(prefix, 'pool_b/count') == 4
     saved = dict(tf.train.list_variables(os.path.join(checkpoint_dir, 'generator.ckpt')))
     assert saved and all(name.startswith('generator_ab/') for name in saved)
-    written = cyclegan_figures.cyclegan_figures(output_dir, str(tmp_path / 'figures'),
+    written = cyclegan_figures.cyclegan_figures(output_dir, None, str(tmp_path / 'figures'), 0, print,
                                                examples=(data.all_images[:, 0], data.all_images[:, 1]))
     assert [os.path.basename(path) for path in written] == ['translations.png', 'patch_maps.png']
     assert all(plt.imread(path).shape[0] > 100 for path in written)

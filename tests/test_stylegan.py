@@ -170,9 +170,11 @@ def test_script_trains_and_checkpoints_gs_for_sampling_and_g_with_it_for_resumin
 def test_figures_are_style_mixing_truncation_and_noise(script_run, monkeypatch):
     out, _ = script_run
     record = family_figures.run_record(str(out))
-    paths = figures.make_figures(str(out), record, seed=0, num_a=1, num_b=2, truncation_rows=1)
+    paths = figures.stylegan_figures(str(out), record, str(out / 'figures'), 0, print, num_a=1, num_b=2,
+                                     truncation_rows=1)
     assert [path.rsplit('/', 1)[1] for path in paths] == ['style_mixing.png', 'truncation.png', 'noise.png']
-    monkeypatch.setattr(figures, 'make_figures', lambda run, record, seed: [record['model'], seed])
+    monkeypatch.setitem(family_figures.FIGURES_BY_MODEL, 'stylegan',
+                        lambda run, record, figures_dir, seed, log: [record['model'], seed])
     assert family_figures.make_family_figures(str(out), seed=4) == ['stylegan', 4]
     rng = np.random.RandomState(6)
     w_a, w_b = rng.normal(size=(2, 3)), rng.normal(size=(4, 3))

@@ -161,7 +161,7 @@ def test_a_script_run_serves_sampling_the_test_elbo_and_the_figures(tmp_path):
     assert record['num_images'] == 1000 and np.isfinite(record['elbo']) and record['kl'] > 0
     assert math.isclose(record['elbo'], -(record['reconstruction'] + record['kl']), rel_tol=1e-6)
 
-    written = vae_figures.make_figures(str(tmp_path), str(tmp_path / 'figures'), seed=0)
+    written = vae_figures.vae_figures(str(tmp_path), None, str(tmp_path / 'figures'), 0, print)
     assert [path.rsplit('/', 1)[1] for path in written] == ['prior_samples.png', 'reconstructions.png',
                                                             'manifold.png', 'latent_means.png']
     for path in written:

@@ -50,7 +50,7 @@ def patch_maps_figure(panels, spec):
     return fig
 
 
-def cyclegan_figures(run_directory, figures_dir, examples=None):
+def cyclegan_figures(run_directory, record, figures_dir, seed, log, examples=None):
     """examples: (digits, outlines) to translate, the first 8 of each; default the test split's."""
     with cyclegan_eval.Translator(run_directory) as restored:
         spec = restored.description.data

@@ -90,7 +90,8 @@ def run_image_shape(record):
     return plots.display_shape(manifest.data_spec(record))
 
 
-def cgan_figures(checkpoint_dir, figures_dir, seed, image_shape):
+def cgan_figures(run_directory, record, figures_dir, seed, log):
+    checkpoint_dir, image_shape = run_dir.checkpoint_dir(run_directory), run_image_shape(record)
     labels = np.arange(10)
     samples = sampling.sample_generator(checkpoint_dir, len(labels), seed=seed, labels=labels)
     digits = plots.save_figure(digit_samples_figure(samples, labels, image_shape=image_shape),
@@ -102,7 +103,7 @@ def cgan_figures(checkpoint_dir, figures_dir, seed, image_shape):
     return [digits, rows]
 
 
-def wgan_figures(run_directory, record, figures_dir, log):
+def wgan_figures(run_directory, record, figures_dir, seed, log):
     losses_path = run_dir.path(run_directory, run_dir.LOSSES)
     if not os.path.exists(losses_path):
         log(f'No {run_dir.LOSSES} in {run_directory}: skipping wasserstein.png.')
@@ -117,19 +118,14 @@ def make_family_figures(run_directory, seed=None, log=print, record=None):
 
     `record`: the run's manifest, where the caller has read it already."""
     record = record or run_record(run_directory)
-    figures_dir = run_dir.path(run_directory, run_dir.FIGURES)
-    if record['model'] == 'cgan':
-        return cgan_figures(run_dir.checkpoint_dir(run_directory), figures_dir, seed, run_image_shape(record))
-    if record['model'] == 'wgan':
-        return wgan_figures(run_directory, record, figures_dir, log)
-    if record['model'] == 'stylegan':
-        return stylegan_figures.make_figures(run_directory, record, seed)
-    if record['model'] == 'keras_dcgan':
-        return keras_dcgan_figures.keras_dcgan_figures(run_directory, figures_dir, seed)
-    if record['model'] == 'cyclegan':
-        return cyclegan_figures.cyclegan_figures(run_directory, figures_dir)
-    if record['model'] == 'voxel_gan':
-        return voxel_figures.voxel_gan_figures(run_directory, record, figures_dir, seed, log)
-    if record['model'] == 'vae':
-        return vae_figures.make_figures(run_directory, figures_dir, seed)
-    return []
+    draw = FIGURES_BY_MODEL.get(record['model'])
+    if draw is None:
+        return []
+    return draw(run_directory, record, run_dir.path(run_directory, run_dir.FIGURES), seed, log)
+
+
+# model (run.json's "model") -> its figures, each called as f(run_directory, record, figures_dir, seed, log)
+FIGURES_BY_MODEL = {'cgan': cgan_figures, 'wgan': wgan_figures, 'stylegan': stylegan_figures.stylegan_figures,
+                    'keras_dcgan': keras_dcgan_figures.keras_dcgan_figures,
+                    'cyclegan': cyclegan_figures.cyclegan_figures, 'voxel_gan': voxel_figures.voxel_gan_figures,
+                    'vae': vae_figures.vae_figures}

@@ -71,7 +71,7 @@ def save_image(image, path):
     return path
 
 
-def keras_dcgan_figures(run_directory, figures_dir, seed, batch_size=128):
+def keras_dcgan_figures(run_directory, record, figures_dir, seed, log, batch_size=128):
     """generated_image.png (one batch) and generated_image_nice.png (the top batch of 20 by D)."""
     return [save_image(generate(run_directory, batch_size, nice, seed)[0],
                        os.path.join(figures_dir, f'generated_image{"_nice" if nice else ""}.png'))

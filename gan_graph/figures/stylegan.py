@@ -128,11 +128,10 @@ def noise_figure(draws):
     return fig
 
 
-def make_figures(run_directory, record, seed=None, num_a=3, num_b=5, truncation_rows=4):
-    """style_mixing.png, truncation.png and noise.png in DIR/figures/; returns the paths."""
+def stylegan_figures(run_directory, record, figures_dir, seed, log, num_a=3, num_b=5, truncation_rows=4):
+    """style_mixing.png, truncation.png and noise.png in `figures_dir`; returns the paths."""
     seed = 0 if seed is None else seed
     rng = np.random.RandomState(seed)
-    figures_dir = run_dir.path(run_directory, run_dir.FIGURES)
     with GsFunctions(run_dir.checkpoint_dir(run_directory), record, seed) as gs:
         w_a, w_b = gs.mapping(rng.normal(size=(num_a, gs.z_size))), gs.mapping(rng.normal(size=(num_b, gs.z_size)))
         images_a, images_b = gs.synthesis(styles(w_a, gs.num_layers)), gs.synthesis(styles(w_b, gs.num_layers))

@@ -99,7 +99,7 @@ def prior_samples_figure(samples, side=10):
     return tiled_figure(samples[:side * side], side, side, 'Decoded samples from the prior N(0, I)', figsize=(7, 7))
 
 
-def make_figures(run_directory, figures_dir, seed=None, data_dir=mnist.DEFAULT_DATA_DIR):
+def vae_figures(run_directory, record, figures_dir, seed, log, data_dir=mnist.DEFAULT_DATA_DIR):
     """reconstructions.png, prior_samples.png and, with z_dim 2, manifold.png and latent_means.png."""
     written = []
     samples = sampling.sample_generator(run_dir.checkpoint_dir(run_directory), 100, seed=seed)
