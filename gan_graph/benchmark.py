@@ -14,7 +14,7 @@ import tensorflow as tf
 from tensorflow.python.framework import ops as ops_lib
 
 from gan_graph.train import (cluster as cluster_lib, devices, graph as graph_lib, interrupt, local_cluster,
-                             loop as train, progress, runner as runner_lib, session, steps)
+                             loop as train, progress, session, steps)
 
 v1 = tf.compat.v1
 
@@ -98,16 +98,16 @@ def time_epochs(description, train_set, setting, batch_size, epochs, num_batches
     """Seconds of each epoch (training only: no checkpoints or samples) after one warm-up epoch."""
     config = train.TrainConfig(batch_size=batch_size, max_batches_per_epoch=num_batches, seed=seed,
                                loop=setting.loop, steps_per_run=setting.steps_per_run, xla=setting.xla,
-                               replicas=setting.replicas, cluster=loopback_cluster(setting.workers))
-    session_config = session.session_config(setting.intra_op_threads, setting.inter_op_threads, setting.bf16)
+                               replicas=setting.replicas, cluster=loopback_cluster(setting.workers),
+                               session_config=session.session_config(setting.intra_op_threads,
+                                                                     setting.inter_op_threads, setting.bf16))
     rng = np.random.RandomState(seed)
     with tf.Graph().as_default():
         v1.set_random_seed(seed)
         towers = train.run_towers(config)
         training_graph = train.build_graph(description, config, towers)
         loop = train.make_loop(training_graph, config, train_set)
-        runner = (runner_lib.ClusterRunner(config.cluster, session_config) if config.cluster else
-                  runner_lib.SessionRunner(devices.session_config(session_config, devices.resolve('auto'), towers)))
+        runner = train.make_runner(config, towers, devices.resolve(config.device))
         with runner.start(loop.init_feed()) as runner:
             runner.session.graph.finalize()
             stop = interrupt.StopRequest()

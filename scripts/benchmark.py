@@ -37,9 +37,9 @@ DEFAULT_SETTINGS = ('faithful,fused,in_graph:1,in_graph:10,in_graph:50,in_graph:
 
 flags.DEFINE_list('models', ['mlp_blog', 'mlp_udacity', 'dcgan'], f'Models to time, of {sorted(MODELS)}.')
 flags.DEFINE_list('settings', DEFAULT_SETTINGS.split(','), 'Loop settings: LOOP[:STEPS_PER_RUN][:xla][:bf16]'
-                  '[:threads=INTRA/INTER][:replicas=N][:workers=N] (data parallel over N local towers, or over N workers of '
-                  'in-process TensorFlow servers on loopback; faithful loop). The faithful loop is always timed '
-                  'first, as the reference.')
+                  '[:threads=INTRA/INTER][:replicas=N][:workers=N] (data parallel over N local towers, or over '
+                  'N workers of in-process TensorFlow servers on loopback; faithful loop). The faithful loop is '
+                  'always timed first, as the reference.')
 flags.DEFINE_integer('epochs', 3, 'Timed epochs per session (after one warm-up epoch).', lower_bound=1)
 flags.DEFINE_integer('sessions', 3, 'Fresh graph and session per setting, in turn: the table gives the median of '
                      "the sessions' median epochs, and their range.", lower_bound=1)

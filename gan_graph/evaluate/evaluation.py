@@ -28,7 +28,7 @@ from gan_graph.train import manifest
 from gan_graph.train import run_dir
 from gan_graph.train import sampling
 
-METRICS_FILE = 'metrics.json'
+METRICS_FILE = run_dir.METRICS
 DEFAULT_NUM_SAMPLES = 10000
 DEFAULT_SEED = 0
 REFERENCE_SEED = 0  # which training images make the floor: the first N of RandomState(0).permutation(60000)

@@ -105,12 +105,13 @@ def gated(calls, step, batch, build_update):
     return conditional(condition, lambda: build_update(calls.fresh()))
 
 
-def build_losses(description, calls, batch):
-    """Every loss in the description's order on `batch`; (losses, the network passes each used)."""
+def build_losses(description, calls, batch, names=None):
+    """The losses `names` (default: every loss, in the description's order) on `batch`; (losses, the
+    network passes each used)."""
     losses, passes = {}, {}
-    for name, loss in description.losses.items():
+    for name in description.losses if names is None else names:
         with calls.recording() as passes[name]:
-            losses[name] = loss.fn(calls, batch)
+            losses[name] = description.losses[name].fn(calls, batch)
     return losses, passes
 
 

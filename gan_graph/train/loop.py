@@ -329,6 +329,13 @@ def build_graph(description, config, towers=None):
     return towers_lib.build(description, towers)
 
 
+def make_runner(config, towers, device):
+    """The chief's session on `config.cluster`, or one session here, set for `device` (resolved) and the towers."""
+    if config.cluster:
+        return runner_lib.ClusterRunner(config.cluster, config.session_config)
+    return runner_lib.SessionRunner(devices.session_config(config.session_config, device, towers))
+
+
 def check_finite(losses, loss_names, epoch, step, output_dir):
     """A NaN or infinite loss ends the run before the epoch is saved: the last finished one stays."""
     bad = [f'{name} loss is {value}' for name, value in zip(loss_names, losses) if not np.isfinite(value)]
@@ -351,10 +358,9 @@ def train(description, train_set, config, output_dir, log=None, runner=None):
     loop = make_loop(training_graph, config, train_set)
     savers = (checkpoints.generator_saver(training_graph.export_state['generator']), checkpoints.training_saver())
     rng = np.random.RandomState(config.seed)
-    runner = runner or (runner_lib.ClusterRunner(config.cluster, config.session_config) if config.cluster
-                        else runner_lib.SessionRunner(devices.session_config(config.session_config,
-                                                                             devices.resolve(config.device), towers)))
-    device_report = devices.report(towers, devices.resolve(config.device), config.cluster)
+    device = devices.resolve(config.device)
+    runner = runner or make_runner(config, towers, device)
+    device_report = devices.report(towers, device, config.cluster)
     if device_report and runner.is_chief:
         log(device_report)
     with run_lock.locked(output_dir, log) if runner.is_chief else contextlib.nullcontext(), \

@@ -3,9 +3,10 @@
 `data/pretrained/<name>/` holds the generator of one of the README's runs: `run.json` (its manifest),
 `generator.npz` (the generator checkpoint's variables stored as float16, to keep the repository small),
 the run's `flags.txt` (its command's flags) and `metrics.json` (what evaluate.py measured on the
-float32 run, the README's numbers) where the run has them, and `SHA256SUMS` over all, checked on every use. `run_directory(name)` writes it out as an ordinary
-run directory, `runs/pretrained/<name>/` with run.json and checkpoints/generator.ckpt (float32), so
-sample.py, make_figures.py and evaluate.py use it as they use any run.
+float32 run, the README's numbers) where the run has them, and `SHA256SUMS` over all, checked on every
+use. `run_directory(name)` writes it out as an ordinary run directory, `runs/pretrained/<name>/` with
+run.json and checkpoints/generator.ckpt (float32), so sample.py, make_figures.py and evaluate.py use it
+as they use any run.
 """
 import hashlib
 import json
@@ -23,7 +24,7 @@ v1 = tf.compat.v1
 DEFAULT_DIR = os.path.join('data', 'pretrained')
 DEFAULT_RUNS_DIR = os.path.join('runs', 'pretrained')
 WEIGHTS = 'generator.npz'
-RECORDS = (run_dir.FLAGS, 'metrics.json')   # copied from the run when it has them
+RECORDS = (run_dir.FLAGS, run_dir.METRICS)   # copied from the run when it has them
 SUMS = 'SHA256SUMS'
 
 
@@ -56,7 +57,7 @@ def verified_dir(name, pretrained_dir=DEFAULT_DIR):
     directory = os.path.join(mnist.resolve_data_dir(pretrained_dir), name)
     with open(os.path.join(directory, SUMS)) as f:
         expected = dict(reversed(line.split()) for line in f if line.strip())
-    for filename in (run_dir.MANIFEST, WEIGHTS) + tuple(name for name in RECORDS if name in expected):
+    for filename in (run_dir.MANIFEST, WEIGHTS) + tuple(filename for filename in RECORDS if filename in expected):
         path = os.path.join(directory, filename)
         if not os.path.exists(path) or sha256(path) != expected.get(filename):
             raise PretrainedError(f'{path} is missing or does not match {SUMS}: restore it with git checkout')
@@ -65,7 +66,7 @@ def verified_dir(name, pretrained_dir=DEFAULT_DIR):
 
 def recorded_metrics(name, pretrained_dir=DEFAULT_DIR):
     """The metrics.json of the run behind a pretrained generator (None if it had none)."""
-    path = os.path.join(verified_dir(name, pretrained_dir), RECORDS[1])
+    path = os.path.join(verified_dir(name, pretrained_dir), run_dir.METRICS)
     if not os.path.exists(path):
         return None
     with open(path) as f:
@@ -86,9 +87,9 @@ def export(run_directory, name, pretrained_dir=DEFAULT_DIR):
         with open(tmp_path, 'wb') as f:
             np.savez_compressed(f, **weights)
     files.write_text(os.path.join(directory, run_dir.MANIFEST), json.dumps(record, indent=1, sort_keys=True) + '\n')
-    records = [name for name in RECORDS if os.path.exists(run_dir.path(run_directory, name))]
-    for name in records:
-        shutil.copy(run_dir.path(run_directory, name), os.path.join(directory, name))
+    records = [filename for filename in RECORDS if os.path.exists(run_dir.path(run_directory, filename))]
+    for filename in records:
+        shutil.copy(run_dir.path(run_directory, filename), os.path.join(directory, filename))
     write_sums(directory, [run_dir.MANIFEST, WEIGHTS] + records)
     return sum(os.path.getsize(os.path.join(directory, f)) for f in os.listdir(directory))
 

@@ -14,6 +14,7 @@ TRAINING_STATE = 'training_state.pkl'  # epochs done, the loop's and the RNG's s
 FLAGS = 'flags.txt'
 MANIFEST = 'run.json'                  # the model, its hyper-parameters, losses, exports, data spec
 FIGURES = 'figures'
+METRICS = 'metrics.json'               # written by evaluate.py
 
 
 def path(run_dir, *names):

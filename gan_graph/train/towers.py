@@ -53,17 +53,14 @@ def averaged(tower_gradients):
     return [(tf.add_n([grad for grad, _ in pairs]) / len(pairs), pairs[0][1]) for pairs in zip(*tower_gradients)]
 
 
-def tower_losses_on(description, towers, slices, built, names, scope='tower'):
-    """Each tower's losses `names` on its slice of the batch, on its device: ([losses by name],
-    [passes by loss name]), one entry per tower."""
+def tower_losses_on(description, towers, slices, built, names=None, scope='tower'):
+    """Each tower's losses `names` (default: all) on its slice of the batch, on its device: ([losses by
+    name], [passes by loss name]), one entry per tower."""
     tower_losses, tower_passes = [], []
     for index, (device, tower_batch) in enumerate(zip(towers.devices, slices)):
         with v1.device(placement(device, towers.parameter_device)), tf.name_scope(f'{scope}_{index}'):
-            calls = d.Calls(description.networks, built)
-            losses, passes = {}, {}
-            for name in names:
-                with calls.recording() as passes[name]:
-                    losses[name] = description.losses[name].fn(calls, tower_batch)
+            losses, passes = graph_lib.build_losses(description, d.Calls(description.networks, built), tower_batch,
+                                                    names)
         tower_losses.append(losses)
         tower_passes.append(passes)
     return tower_losses, tower_passes
@@ -77,7 +74,7 @@ def build(description, towers):
     placeholders, batch = graph_lib.model_inputs(description)
     built = set()
     slices = split(batch, towers.count)
-    tower_losses, tower_passes = tower_losses_on(description, towers, slices, built, description.losses)
+    tower_losses, tower_passes = tower_losses_on(description, towers, slices, built)
     losses = {name: tf.add_n([losses[name] for losses in tower_losses]) / towers.count for name in description.losses}
     variables, export_state = graph_lib.network_state(description)
     optimizers, train_ops = {}, {}
