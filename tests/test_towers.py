@@ -75,19 +75,21 @@ def values_by_name(sess):
 
 
 def test_batch_norm_towers_normalise_their_own_slice_and_update_from_the_first(mnist_data):
-    """DCGAN, one D step on a batch whose halves differ: the moving statistics move as one device's do
-    on the first tower's half alone."""
+    """DCGAN, one G step on noise whose halves differ: the generator's moving statistics move as one
+    device's do on the first tower's half alone. (The G step applies G once; the D step applies D to
+    real and to fake, and those two updates of one moving statistic race in any TF1 graph, this
+    port's and the tutorial's alike, so their result is not exact.)"""
     describe = lambda: dcgan.describe(g_filters=(8, 4), d_filters=(4, 8), kernel_size=3)  # noqa: E731
-    images = mnist_data.train.all_images[:100].copy()
-    images[50:] = -images[50:]   # the second tower's half: negated digits
+    images = mnist_data.train.all_images[:100]
     z = np.random.RandomState(0).uniform(-1, 1, (100, 100))
+    z[50:] = 0.2 * z[50:] + 0.5   # the second tower's half: other noise statistics
     with tf.Graph().as_default():
         single = train.build_graph(describe(), train.TrainConfig())
         with v1.Session() as sess:
             sess.run(v1.global_variables_initializer())
             start = values_by_name(sess)
-            sess.run(single.train_ops['discriminator'], {single.placeholders['real']: images[:50],
-                                                         single.placeholders['z']: z[:50]})
+            sess.run(single.train_ops['generator'], {single.placeholders['real']: images[:50],
+                                                     single.placeholders['z']: z[:50]})
             alone = values_by_name(sess)
     with tf.Graph().as_default():
         two = towers.build(describe(), towers.local(2))
@@ -95,11 +97,11 @@ def test_batch_norm_towers_normalise_their_own_slice_and_update_from_the_first(m
             sess.run(v1.global_variables_initializer())
             for var in v1.global_variables():
                 var.load(start[var.op.name], sess)
-            sess.run(two.train_ops['discriminator'], {two.placeholders['real']: images,
-                                                      two.placeholders['z']: z})
+            sess.run(two.train_ops['generator'], {two.placeholders['real']: images,
+                                                  two.placeholders['z']: z})
             towered = values_by_name(sess)
-    moving = [name for name in start if name.startswith('discriminator/') and 'moving_' in name]
-    assert moving
+    moving = [name for name in start if name.startswith('generator/') and 'moving_' in name]
+    assert len(moving) >= 4
     for name in moving:
         assert not np.allclose(alone[name], start[name])
         np.testing.assert_allclose(towered[name], alone[name], rtol=1e-5, atol=1e-6, err_msg=name)
