@@ -227,3 +227,20 @@ def test_a_step_may_train_several_networks_as_one():
     assert trained == {var.op.name for var in both}
     with pytest.raises(ValueError, match="names network 'encoder'"):
         dataclasses.replace(description, steps=[dataclasses.replace(joint, trains=('generator', 'encoder'))])
+
+
+@pytest.mark.parametrize('name', ['dcgan', 'wgan', 'mlp_gated_d', 'mlp_lazy_g'])
+def test_the_xla_compiled_chain_trains_as_the_uncompiled_one(mnist_data, tmp_path, name):
+    """--xla compiles each run of chained iterations as one XLA computation, the batches gathered and drawn
+    outside it: the same batches and updates (batch norm, clipping, a gate, a lazy step), to float
+    rounding."""
+    histories = []
+    for xla in (False, True):
+        config = train.TrainConfig(epochs=2, batch_size=32, max_batches_per_epoch=7, seed=4, tensorboard=False,
+                                   loop='in_graph', steps_per_run=3, xla=xla)
+        histories.append(train.train_new_graph(EQUAL_BUILDS[name](), small_train_set(mnist_data, 4), config,
+                                               str(tmp_path / f'xla{xla}')))
+    plain, compiled = histories
+    np.testing.assert_allclose(compiled.losses, plain.losses, rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(compiled.samples[-1], plain.samples[-1], atol=1e-3)
+    assert not np.allclose(plain.samples[0], plain.samples[-1], atol=1e-2)   # it trained

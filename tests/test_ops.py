@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from gan_graph.models import description
 from gan_graph.nn import ops
 
 v1 = tf.compat.v1
@@ -155,3 +156,35 @@ def test_new_update_ops_holds_only_the_updates_added_in_its_block():
                 ops.batch_norm(x, training=False)
         assert len(v1.get_collection(v1.GraphKeys.UPDATE_OPS)) == 4
         assert [op.name.split('/')[0] for op in added] == ['net_1', 'net_1']
+
+
+def batch_norm_net(x, reuse=False, momentum=0.5):
+    with v1.variable_scope('net', reuse=reuse):
+        return ops.batch_norm(x, training=True, momentum=momentum)
+
+
+def test_one_steps_two_passes_update_a_moving_statistic_in_order_and_untrained_passes_build_none():
+    """D on real then on fake in one loss: the fake pass's update runs after the real one's (unordered, the
+    two race), so one run gives m = momentum * (momentum * m0 + (1 - momentum) * mean_real) + (1 -
+    momentum) * mean_fake every time. A network outside `updating` builds no updates."""
+    rng = np.random.RandomState(3)
+    real, fake = rng.normal(2.0, 1.0, (8, 3)), rng.normal(-1.0, 1.0, (8, 3))
+    with tf.Graph().as_default(), v1.Session() as sess:
+        calls = description.Calls({'net': description.Network('net', batch_norm_net)}, set())
+        x_real, x_fake = v1.placeholder(tf.float64, (None, 3)), v1.placeholder(tf.float64, (None, 3))
+        with calls.recording() as passes:
+            calls.net(tf.cast(x_real, tf.float32)), calls.net(tf.cast(x_fake, tf.float32))
+        updates = calls.updates_of(passes, ('net',))
+        assert len(updates) == 4
+        calls.updating = ()
+        with calls.recording() as untrained:
+            calls.net(tf.cast(x_real, tf.float32) * 2)
+        assert calls.updates_of(untrained, ('net',)) == [] and len(ops.update_ops('net')) == 4
+        moving_mean = [var for var in v1.global_variables() if var.op.name == 'net/batch_normalization/moving_mean'][0]
+        sess.run(v1.global_variables_initializer())
+        start = np.array([0.3, -0.2, 0.1], np.float32)
+        expected = 0.5 * (0.5 * start + 0.5 * real.mean(0)) + 0.5 * fake.mean(0)
+        for _ in range(20):
+            moving_mean.load(start, sess)
+            sess.run(updates, {x_real: real, x_fake: fake})
+            np.testing.assert_allclose(sess.run(moving_mean), expected, rtol=1e-6)

@@ -191,17 +191,21 @@ class Calls:
     says that network's variables have been updated since (the fast loop's chained steps).
     concat_per_example: `on_real_and_fake` passes real and fake through a per-example network as one
     batch (the fast loop); otherwise twice, as the tutorials do.
+    updating: the networks whose applications build their batch-norm updates (None: all, as the
+    tutorials' graphs do; the others only normalise): inside a tf.function every update built runs, so
+    there only the networks the step trains may build them.
     """
 
-    def __init__(self, networks, built, concat_per_example=False):
+    def __init__(self, networks, built, concat_per_example=False, updating=None):
         self._networks, self._built, self._concat = networks, built, concat_per_example
-        self._cache = {}       # key -> (outputs, the batch-norm updates that application added)
+        self.updating = updating
+        self._cache = {}       # key -> (outputs, the batch-norm updates it added, whether it skipped some)
         self._recordings = []
 
-    def fresh(self):
+    def fresh(self, updating=None):
         """The same networks with no applications to share: for what is built inside a condition's branch,
-        whose tensors cannot serve anything outside it."""
-        return Calls(self._networks, self._built, self._concat)
+        whose tensors cannot serve anything outside it. updating: as the constructor's, default this one's."""
+        return Calls(self._networks, self._built, self._concat, self.updating if updating is None else updating)
 
     @contextlib.contextmanager
     def recording(self):
@@ -213,6 +217,10 @@ class Calls:
             yield passes
         finally:
             self._recordings.remove(passes)
+
+    def updates_recorded(self, name):
+        """The updates of the applications of network `name` the innermost recording holds so far."""
+        return self.updates_of(self._recordings[-1], (name,)) if self._recordings else []
 
     @staticmethod
     def updates_of(passes, names):
@@ -226,14 +234,16 @@ class Calls:
 
     def apply(self, name, inputs, call_kwargs):
         key = (name, tuple(tensor_key(tensor) for tensor in inputs), tuple(sorted(call_kwargs.items())))
-        if key not in self._cache:
+        wants_updates = self.updating is None or name in self.updating
+        if key not in self._cache or (wants_updates and self._cache[key][2]):
             network = self._networks[name]
             reuse = name in self._built
             self._built.add(name)
-            with ops.new_update_ops() as updates:
+            with ops.new_update_ops() as updates, ops.updates_after(self.updates_recorded(name)), \
+                    contextlib.nullcontext([]) if wants_updates else ops.without_updates() as skipped:
                 outputs = network.fn(*inputs, reuse=reuse, **{**network.kwargs, **call_kwargs})
-            self._cache[key] = (outputs, updates)
-        outputs, updates = self._cache[key]
+            self._cache[key] = (outputs, updates, bool(skipped))
+        outputs, updates, _ = self._cache[key]
         for passes in self._recordings:
             passes.append((name, updates))
         return outputs

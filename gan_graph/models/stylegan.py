@@ -35,7 +35,7 @@ import tensorflow as tf
 
 from gan_graph.data import spec as spec_lib
 from gan_graph.models import description as d
-from gan_graph.nn import losses
+from gan_graph.nn import losses, ops as base_ops
 from gan_graph.nn import stylegan_ops as ops
 
 v1 = tf.compat.v1
@@ -121,8 +121,7 @@ def mapping(z, reuse=False, track_average=True, dlatent_size=256, mapping_layers
                                       trainable=False)
         if track_average:
             batch_avg = tf.reduce_mean(x, axis=0)
-            v1.add_to_collection(v1.GraphKeys.UPDATE_OPS,
-                                 dlatent_avg.assign(batch_avg + (dlatent_avg - batch_avg) * dlatent_avg_beta))
+            base_ops.add_update(lambda: dlatent_avg.assign(batch_avg + (dlatent_avg - batch_avg) * dlatent_avg_beta))
         return x
 
 

@@ -136,8 +136,7 @@ def batch_norm(inputs, training, momentum=0.99, epsilon=1e-3, name=None):
             return normalize(inputs, moving_mean, moving_variance, beta, gamma, epsilon)
         outputs, mean, variance = normalize_with_batch_statistics(inputs, beta, gamma, epsilon)
         for moving, batch in ((moving_mean, mean), (moving_variance, variance)):
-            update = v1.assign_sub(moving, (moving - batch) * (1 - momentum))
-            v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, update)
+            add_update(lambda moving=moving, batch=batch: v1.assign_sub(moving, (moving - batch) * (1 - momentum)))
         return outputs
 
 
@@ -184,6 +183,45 @@ def update_ops(scope):
     `scope/`, `scope_1/`, ...); run a train op under `tf.control_dependencies(update_ops(scope))`."""
     entry = re.compile(re.escape(scope) + r'(_\d+)?/')
     return [op for op in v1.get_collection(v1.GraphKeys.UPDATE_OPS) if entry.match(op.name)]
+
+
+_skipped_updates = []   # inside `without_updates()`: one list per block, counting what it skipped
+_earlier_updates = []    # inside `updates_after(ops)`: those ops
+
+
+def add_update(build_update):
+    """Adds the op `build_update()` builds (a moving statistic's update) to GraphKeys.UPDATE_OPS, unless
+    built inside `without_updates()`; inside `updates_after(ops)` it reads and writes after those ops."""
+    if _skipped_updates:
+        _skipped_updates[-1].append(build_update)
+        return
+    with tf.control_dependencies(_earlier_updates[-1] if _earlier_updates else []):
+        v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, build_update())
+
+
+@contextlib.contextmanager
+def updates_after(earlier):
+    """Updates built here run after the ops `earlier`: a network applied twice in one step (D on real, then
+    on fake) updates each moving statistic twice, and unordered the two would race (as they do in the
+    tutorials' TF1 graphs), each reading the statistic before the other's write or after it."""
+    _earlier_updates.append(list(earlier))
+    try:
+        yield
+    finally:
+        _earlier_updates.pop()
+
+
+@contextlib.contextmanager
+def without_updates():
+    """Networks built here normalise with their batch's statistics but build no updates: for a pass whose
+    updates no step runs (inside a tf.function every stateful op built runs). Yields a list that, after
+    the block, holds one entry per update skipped."""
+    skipped = []
+    _skipped_updates.append(skipped)
+    try:
+        yield skipped
+    finally:
+        _skipped_updates.pop()
 
 
 @contextlib.contextmanager

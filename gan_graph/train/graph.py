@@ -98,10 +98,11 @@ def done_after(op):
 
 def gated(calls, step, batch, build_update):
     """The step's update, under its gate if it has one. The gate, and the update inside the condition,
-    are built on their own Calls: tensors built in a branch cannot serve later steps."""
+    are built on their own Calls: tensors built in a branch cannot serve later steps. The gate's
+    network applications build no batch-norm updates: no step runs them."""
     if step.gate is None:
         return build_update(calls)
-    condition = step.gate(calls.fresh(), batch)
+    condition = step.gate(calls.fresh(updating=()), batch)
     return conditional(condition, lambda: build_update(calls.fresh()))
 
 

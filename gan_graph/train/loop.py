@@ -48,7 +48,7 @@ class TrainConfig:
     flags_text: str = None           # written to flags.txt once the run is known to be resumable
     loop: str = 'faithful'           # faithful | fused | in_graph (see train/steps.py)
     steps_per_run: int = 1           # in_graph: iterations chained in one sess.run
-    xla: bool = False                # in_graph: compile each step with XLA
+    xla: bool = False                # in_graph: compile each run of chained iterations with XLA
     replicas: int = 1                # towers the batch is split over (train/towers.py); faithful loop
     device: str = 'auto'             # auto | cpu | gpu (train/devices.py)
     cluster: object = None           # a train/cluster.Cluster: one tower per worker, the session on its chief
@@ -163,7 +163,8 @@ class FusedLoop(FaithfulLoop):
         super().__init__(training_graph, config, train_set)
         self.source = steps_lib.FeedSource(training_graph.description)
         self.first_iteration = v1.placeholder(tf.int32, (), name='first_iteration')
-        self.op, _ = steps_lib.chain(training_graph, self.source, 1, self.first_iteration)
+        batches = steps_lib.draw_batches(training_graph.description, self.source, 1)
+        self.op = steps_lib.chain(training_graph, batches, 1, self.first_iteration)
 
     def iteration(self, runner, rng, stop, iteration):
         """Draws in the order the faithful loop draws them (nothing for a step not due: its inputs are

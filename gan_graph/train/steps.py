@@ -15,7 +15,6 @@ The faithful loop feeds numpy batches and runs each step as its own `sess.run`. 
   uninterrupted run would have;
 - a step with every > 1 runs under a condition on the iteration's index.
 """
-import contextlib
 import dataclasses
 
 import numpy as np
@@ -27,15 +26,6 @@ from gan_graph.train import graph as graph_lib
 v1 = tf.compat.v1
 EPOCH_STRIDE = 2**20   # batch keys: epoch * EPOCH_STRIDE + batch index within the epoch
 KEY = '_key'           # where an in-graph batch keeps its key, for drawing fresh noise on it
-
-
-@contextlib.contextmanager
-def maybe_xla(enabled):
-    if enabled:
-        with tf.xla.experimental.jit_scope(compile_ops=True, separate_compiled_gradients=False):
-            yield
-    else:
-        yield
 
 
 def local_variable(initial_value, name, **kwargs):
@@ -112,15 +102,11 @@ class InGraphSource:
         return d.Batch({**batch, **self.noise(tf.random.experimental.stateless_fold_in(batch[KEY], count))})
 
 
-def chain(training_graph, source, iterations, first_iteration=None, xla=False):
-    """`iterations` passes over the description's steps as one op; returns (op, the last batch).
-
-    first_iteration: int32 tensor, the global index of the first iteration (for steps with every > 1).
-    """
-    description = training_graph.description
-    calls = d.Calls(description.networks, training_graph.built, concat_per_example=True)
-    previous, batch, offset, refreshes = [], None, 0, 0
-    for iteration in range(iterations):
+def draw_batches(description, source, iterations):
+    """The batch of every step run of `iterations` passes over the steps (with their repeats), drawn from
+    `source` in the order the tutorial's loop draws them."""
+    batches, batch, offset, refreshes = [], None, 0, 0
+    for _ in range(iterations):
         for step in description.steps:
             source.step = step
             for _ in range(step.repeats):
@@ -130,11 +116,45 @@ def chain(training_graph, source, iterations, first_iteration=None, xla=False):
                 elif step.feed == d.NEW_NOISE:
                     refreshes += 1
                     batch = source.refresh_noise(batch, refreshes)
-                with tf.control_dependencies(previous), maybe_xla(xla):
-                    op = step_op(training_graph, calls, step, batch, iteration, first_iteration)
+                batches.append(batch)
+    return batches
+
+
+def chain(training_graph, batches, iterations, first_iteration=None):
+    """`iterations` passes over the description's steps as one op, step run n on `batches[n]`. A step's
+    applications of the networks it does not train build no batch-norm updates: no step would run them.
+
+    first_iteration: int32 tensor, the global index of the first iteration (for steps with every > 1).
+    """
+    description = training_graph.description
+    calls = d.Calls(description.networks, training_graph.built, concat_per_example=True)
+    previous, runs = [], iter(batches)
+    for iteration in range(iterations):
+        for step in description.steps:
+            calls.updating = step.networks
+            for _ in range(step.repeats):
+                with tf.control_dependencies(previous):
+                    op = step_op(training_graph, calls, step, next(runs), iteration, first_iteration)
                 calls.changed(step.networks)
                 previous = [op]
-    return previous[0], batch
+    return previous[0]
+
+
+def compiled_chain(training_graph, batches, iterations, first_iteration):
+    """The chain as one XLA computation (`tf.function(jit_compile=True)`): only the steps' mathematics and
+    updates; the batches, gathered from the in-graph data and drawn outside it, come in as arguments
+    (a gather from the whole train set inside the computation costs more than the steps). A tensor that
+    serves several steps (a batch's images under fresh noise) is one argument, so the steps still share
+    the network applications on it."""
+    inputs = list({tensor.ref(): tensor for batch in batches for tensor in batch.values()}.values())
+
+    @tf.function(jit_compile=True, autograph=False)
+    def run(first_iteration, *arguments):
+        by_ref = {tensor.ref(): argument for tensor, argument in zip(inputs, arguments)}
+        inner = [d.Batch({name: by_ref[tensor.ref()] for name, tensor in batch.items()}) for batch in batches]
+        with tf.control_dependencies([chain(training_graph, inner, iterations, first_iteration)]):
+            return tf.constant(True)
+    return run(first_iteration, *inputs).op
 
 
 def step_op(training_graph, calls, step, batch, iteration, first_iteration):
@@ -199,10 +219,10 @@ def build_in_graph_chains(training_graph, data, batch_size, counts, seed, xla=Fa
                   for name, placeholder in training_graph.placeholders.items()}
     run_ops = {}
     for count in sorted(set(counts)):
-        source = InGraphSource(description, data, first_batch, batch_size, seed)
-        op, batch = chain(training_graph, source, count, first_iteration, xla)
+        batches = draw_batches(description, InGraphSource(description, data, first_batch, batch_size, seed), count)
+        op = (compiled_chain if xla else chain)(training_graph, batches, count, first_iteration)
         with tf.control_dependencies([op]):
-            run_ops[count] = tf.group(*[last_batch[name].assign(batch[name]) for name in last_batch])
+            run_ops[count] = tf.group(*[last_batch[name].assign(batches[-1][name]) for name in last_batch])
     return Chains(first_batch, first_iteration, run_ops, last_batch)
 
 
