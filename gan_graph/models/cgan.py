@@ -33,7 +33,7 @@ def generator(z, labels, reuse=False, training=True, out_dim=784, alpha=0.2, mom
         label_embedding = ops.embedding(labels, NUM_CLASSES, latent_dim)
         x = z * label_embedding
         for units in (256, 512, 1024):
-            x = ops.keras_leaky_relu(ops.dense(x, units), alpha)
+            x = ops.leaky_relu(ops.dense(x, units), alpha)
             x = ops.batch_norm(x, training=training, momentum=momentum)
         out = tf.tanh(ops.dense(x, out_dim))
         return out
@@ -44,10 +44,10 @@ def discriminator(images, labels, reuse=False, training=True, alpha=0.2, dropout
     with v1.variable_scope('discriminator', reuse=reuse):
         label_embedding = ops.embedding(labels, NUM_CLASSES, images.shape[-1])
         x = images * label_embedding
-        x = ops.keras_leaky_relu(ops.dense(x, 512), alpha)
-        x = ops.keras_leaky_relu(ops.dense(x, 512), alpha)
+        x = ops.leaky_relu(ops.dense(x, 512), alpha)
+        x = ops.leaky_relu(ops.dense(x, 512), alpha)
         x = ops.dropout(x, dropout, training=training)
-        x = ops.keras_leaky_relu(ops.dense(x, 512), alpha)
+        x = ops.leaky_relu(ops.dense(x, 512), alpha)
         x = ops.dropout(x, dropout, training=training)
         logits = ops.dense(x, 1)
         validity = tf.sigmoid(logits)

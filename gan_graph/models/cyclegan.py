@@ -90,7 +90,7 @@ def unet_generator(images, reuse=False, scope='generator_ab', ngf=32, training=T
     """The tutorial's pix2pix U-Net (instance norm) scaled to 32x32: 4x4 stride-2 convolutions down to
     1x1 (ngf, 2, 4, 8, 8 ngf; no norm on the first), transposed ones back up, each concatenated with the
     encoder's map of its size (dropout on the first), and a last transposed convolution to tanh."""
-    leaky = functools.partial(ops.keras_leaky_relu, alpha=0.3)  # Keras' LeakyReLU() default, as the tutorial
+    leaky = functools.partial(ops.leaky_relu, alpha=0.3)  # Keras' LeakyReLU() default, as the tutorial
     with v1.variable_scope(scope, reuse=reuse):
         skips, x = [], images
         for i, filters in enumerate((ngf, 2 * ngf, 4 * ngf, 8 * ngf, 8 * ngf)):
@@ -110,10 +110,10 @@ def patch_discriminator(images, reuse=False, scope='discriminator_a', ndf=64, al
     """Images (N, 32, 32, 1) -> a map of scores (N, 4, 4, 1), one per overlapping patch (logits)."""
     with v1.variable_scope(scope, reuse=reuse):
         # C64 without instance norm: 32 -> 16
-        x = ops.keras_leaky_relu(conv(images, ndf, 4, strides=2), alpha)
+        x = ops.leaky_relu(conv(images, ndf, 4, strides=2), alpha)
         # C128, C256: 16 -> 8 -> 4; C512 at stride 1
         for filters, strides in ((2 * ndf, 2), (4 * ndf, 2), (8 * ndf, 1)):
-            x = ops.keras_leaky_relu(ops.instance_norm(conv(x, filters, 4, strides=strides)), alpha)
+            x = ops.leaky_relu(ops.instance_norm(conv(x, filters, 4, strides=strides)), alpha)
         return conv(x, 1, 4)
 
 

@@ -50,10 +50,10 @@ def discriminator(x, reuse=False, alpha=0.2, training=True, filters=(64, 128), k
     with v1.variable_scope('discriminator', reuse=reuse):
         x = tf.reshape(x, (-1,) + IMAGE_SHAPE)
         # 28x28 -> 14x14; no batch norm on the input layer
-        x = ops.keras_leaky_relu(ops.conv2d(x, filters[0], kernel_size, strides=2, padding='same'), alpha)
+        x = ops.leaky_relu(ops.conv2d(x, filters[0], kernel_size, strides=2, padding='same'), alpha)
         # 14x14 -> 7x7
         x = ops.conv2d(x, filters[1], kernel_size, strides=2, padding='same')
-        x = ops.keras_leaky_relu(ops.batch_norm(x, training=training), alpha)
+        x = ops.leaky_relu(ops.batch_norm(x, training=training), alpha)
         # Flatten into a single sigmoid output
         logits = ops.dense(ops.flatten(x), 1)
         out = tf.sigmoid(logits)

@@ -58,10 +58,10 @@ def discriminator(x, reuse=False, alpha=0.2, training=True, filters=CHANNELS[32]
     with v1.variable_scope('discriminator', reuse=reuse):
         filters = filters[::-1]
         # The first halving: no batch norm
-        x = ops.keras_leaky_relu(ops.conv3d(x, filters[0], 4, strides=2, padding='same', use_bias=False), alpha)
+        x = ops.leaky_relu(ops.conv3d(x, filters[0], 4, strides=2, padding='same', use_bias=False), alpha)
         for channels in filters[1:]:
             x = ops.conv3d(x, channels, 4, strides=2, padding='same', use_bias=False)
-            x = ops.keras_leaky_relu(ops.batch_norm(x, training=training, momentum=momentum), alpha)
+            x = ops.leaky_relu(ops.batch_norm(x, training=training, momentum=momentum), alpha)
         # 4^3 -> 1^3 x 1: the logit
         logits = tf.reshape(ops.conv3d(x, 1, 4, strides=1, padding='valid', use_bias=False), (-1, 1))
         return tf.sigmoid(logits), logits

@@ -29,9 +29,9 @@ def critic(x, reuse=False, alpha=0.2, filters=(64, 128), kernel_size=5):
     with v1.variable_scope('critic', reuse=reuse):
         x = tf.reshape(x, (-1,) + dcgan.IMAGE_SHAPE)
         # 28x28 -> 14x14
-        x = ops.keras_leaky_relu(ops.conv2d(x, filters[0], kernel_size, strides=2, padding='same'), alpha)
+        x = ops.leaky_relu(ops.conv2d(x, filters[0], kernel_size, strides=2, padding='same'), alpha)
         # 14x14 -> 7x7
-        x = ops.keras_leaky_relu(ops.conv2d(x, filters[1], kernel_size, strides=2, padding='same'), alpha)
+        x = ops.leaky_relu(ops.conv2d(x, filters[1], kernel_size, strides=2, padding='same'), alpha)
         # Flatten into one linear score
         return ops.dense(ops.flatten(x), 1)
 

@@ -29,14 +29,9 @@ def dense(inputs, units, activation=None, use_bias=True, name=None, kernel_initi
 
 
 def leaky_relu(x, alpha):
-    """The TF1 tutorials' leaky ReLU, written as they wrote it: max(alpha*x, x)."""
-    return tf.maximum(alpha * x, x)
-
-
-def keras_leaky_relu(x, alpha):
-    """Keras' `LeakyReLU(alpha)` layer: the one op `tf.nn.leaky_relu`, with the values and gradients of
-    max(alpha*x, x) for 0 <= alpha <= 1 but without that form's multiply, maximum and select-based
-    gradient ops."""
+    """The TF1 tutorials' `max(alpha*x, x)` and Keras' `LeakyReLU(alpha)`: the one op `tf.nn.leaky_relu`,
+    with the values and gradients of the max form for 0 <= alpha <= 1 (tests/test_ops.py) but without
+    its multiply, maximum and select-based gradient ops."""
     return tf.nn.leaky_relu(x, alpha)
 
 
