@@ -123,11 +123,12 @@ def test_in_graph_images_stay_out_of_checkpoints(mnist_data, tmp_path):
     assert 'generator/dense/kernel/Adam' in names
 
 
-@pytest.mark.parametrize('name, loop, steps_per_run', [('mlp_blog', 'fused', 1), ('mlp_blog', 'in_graph', 1),
-                                                        ('mlp_blog', 'in_graph', 3), ('dcgan', 'in_graph', 3)])
-def test_fast_loops_train_and_resume(mnist_data, tmp_path, name, loop, steps_per_run):
+@pytest.mark.parametrize('name, loop, steps_per_run, xla', [
+    ('mlp_blog', 'fused', 1, False), ('mlp_blog', 'in_graph', 1, False), ('mlp_blog', 'in_graph', 3, False),
+    ('dcgan', 'in_graph', 3, False), ('mlp_udacity', 'in_graph', 4, True)])
+def test_fast_loops_train_and_resume(mnist_data, tmp_path, name, loop, steps_per_run, xla):
     config = train.TrainConfig(epochs=2, batch_size=50, max_batches_per_epoch=6, seed=2, tensorboard=False,
-                               loop=loop, steps_per_run=steps_per_run)
+                               loop=loop, steps_per_run=steps_per_run, xla=xla)
     build = BUILDS[name]
     first = train.train_new_graph(build(), small_train_set(mnist_data, 2), config, str(tmp_path / 'resumed'))
     config.epochs = 3
