@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_graph.data import spec as data_spec
-from gan_graph.models import dcgan, description, mlp_gan, wgan
+from gan_graph.data import mnist, spec as data_spec
+from gan_graph.models import dcgan, description, keras_dcgan, mlp_gan, wgan
 from gan_graph.train import graph as train_graph, interrupt, loop as train, runner as runner_lib, steps
 from test_train import small_train_set
 
@@ -245,3 +245,13 @@ def test_the_xla_compiled_chain_trains_as_the_uncompiled_one(mnist_data, tmp_pat
     np.testing.assert_allclose(compiled.losses, plain.losses, rtol=1e-3, atol=1e-4)
     np.testing.assert_allclose(compiled.samples[-1], plain.samples[-1], atol=1e-3)
     assert not np.allclose(plain.samples[0], plain.samples[-1], atol=1e-2)   # it trained
+
+
+def test_xla_names_the_op_it_cannot_compile(mnist_data, tmp_path):
+    """The Keras DCGAN's up-sampling gradient has no XLA CPU kernel: one clear error, not TensorFlow's trace."""
+    config = train.TrainConfig(epochs=1, batch_size=8, max_batches_per_epoch=2, seed=1, tensorboard=False,
+                               loop='in_graph', steps_per_run=2, xla=True)
+    with pytest.raises(ValueError, match='--xla: XLA cannot compile .* ResizeNearestNeighborGrad .* without --xla'):
+        images = mnist_data.train.all_images[:64].reshape(-1, 28, 28, 1)
+        train.train_new_graph(keras_dcgan.describe(), mnist.DataSet(images, mnist_data.train.all_labels[:64],
+                                                                    np.random.RandomState(1)), config, str(tmp_path))

@@ -10,6 +10,7 @@ The loop talks to a runner (train/runner.py) and writes files only where the run
 import contextlib
 import dataclasses
 import os
+import re
 import time
 
 import numpy as np
@@ -211,9 +212,10 @@ class InGraphLoop:
         done = 0
         while done < iterations:
             count = self.config.steps_per_run if iterations - done >= self.config.steps_per_run else 1
-            runner.run(self.chains.run_ops[count], {self.chains.first_batch: done * per_iteration,
-                                                    self.chains.first_iteration: (epoch - 1) * iterations + done,
-                                                    self.data.epoch: epoch})
+            with xla_errors(self.config.xla):
+                runner.run(self.chains.run_ops[count], {self.chains.first_batch: done * per_iteration,
+                                                        self.chains.first_iteration: (epoch - 1) * iterations + done,
+                                                        self.data.epoch: epoch})
             done += count
             stop.check()
             bar.update(done * per_iteration)
@@ -225,6 +227,19 @@ class InGraphLoop:
 
     def set_state(self, state):
         pass
+
+
+@contextlib.contextmanager
+def xla_errors(xla):
+    """XLA's refusal to compile an op (it has no XLA kernel for some) as a clear error naming the op."""
+    try:
+        yield
+    except tf.errors.InvalidArgumentError as err:
+        unsupported = re.search(r"unsupported operations .*?: (\w+) \(No registered", err.message)
+        if not (xla and unsupported):
+            raise
+        raise ValueError(f'--xla: XLA cannot compile this model\'s training step: it has no kernel for the op '
+                         f'{unsupported.group(1)} on this device; train without --xla') from None
 
 
 def make_loop(training_graph, config, train_set):
