@@ -139,11 +139,18 @@ def loopback_cluster(workers):
 def time_settings(description, train_set, settings, batch_size, epochs, num_batches, sessions):
     """Median epoch seconds of each setting in each of `sessions` fresh graphs and sessions, the settings
     taken in turn within each round so that drift in the machine's speed touches them alike. Returns
-    one list of per-session medians per setting."""
+    one list of per-session medians per setting; for a setting the model cannot run (e.g. --xla on an op
+    XLA cannot compile), the reason instead."""
     medians = [[] for _ in settings]
     for _ in range(sessions):
         for index, setting in enumerate(settings):
-            seconds = time_epochs(description, train_set, setting, batch_size, epochs, num_batches)
+            if isinstance(medians[index], str):
+                continue
+            try:
+                seconds = time_epochs(description, train_set, setting, batch_size, epochs, num_batches)
+            except ValueError as err:
+                medians[index] = str(err)
+                continue
             medians[index].append(statistics.median(seconds))
     return medians
 

@@ -21,7 +21,7 @@ USER_ERRORS = (mnist.DataError, checkpoints.CheckpointError, train.ResumeError, 
                run_lock.RunLockedError, ValueError)
 
 
-def define_common_flags(output_dir, epochs, batch_size, loop='faithful', steps_per_run=1):
+def define_common_flags(output_dir, epochs, batch_size, loop='faithful', steps_per_run=1, xla=False):
     """Flags every training script has; a model with fused-step support passes its fastest loop."""
     flags.DEFINE_integer('epochs', epochs, 'Training epochs.', lower_bound=1)
     flags.DEFINE_integer('batch_size', batch_size, 'Images per batch.', lower_bound=1)
@@ -34,11 +34,11 @@ def define_common_flags(output_dir, epochs, batch_size, loop='faithful', steps_p
     flags.DEFINE_integer('seed', None, 'Seeds numpy and the graph (same seed => same losses on CPU). '
                          'Unset: a random seed, recorded in flags.txt.', lower_bound=0)
     flags.DEFINE_bool('tensorboard', True, 'Write TensorBoard event files into --output_dir.')
-    define_loop_flags(loop, steps_per_run)
+    define_loop_flags(loop, steps_per_run, xla)
     flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
 
 
-def define_loop_flags(loop='faithful', steps_per_run=1):
+def define_loop_flags(loop='faithful', steps_per_run=1, xla=False):
     flags.DEFINE_enum('loop', loop, train.LOOPS,
                       "faithful: the tutorial's loop (feed_dict, one sess.run per step); fused: one sess.run "
                       "per iteration, its steps chained; in_graph: images and noise in the graph, "
@@ -47,7 +47,8 @@ def define_loop_flags(loop='faithful', steps_per_run=1):
     flags.DEFINE_integer('steps_per_run', steps_per_run, 'With --loop=in_graph: iterations (every step of the '
                          'model once, e.g. a D and a G step) chained in one sess.run.',
                          lower_bound=1)
-    flags.DEFINE_bool('xla', False, 'With --loop=in_graph: compile the training step with XLA.')
+    flags.DEFINE_bool('xla', xla, 'With --loop=in_graph: compile each sess.run of chained iterations as one XLA '
+                      'computation (--noxla: the TensorFlow executor runs the ops one by one).')
     flags.DEFINE_integer('replicas', 1, 'Data parallel: split each batch over this many towers (local CPU devices), '
                          "average their gradients and apply them once (README, Scaling out). Needs --faithful_loop "
                          'for now.', lower_bound=1)

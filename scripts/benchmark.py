@@ -105,6 +105,9 @@ def main(argv):
             scale = full_epoch / timed
             reference = statistics.median(session_medians[0]) * scale
             for setting, medians in zip(settings, session_medians):
+                if isinstance(medians, str):
+                    print(f'| {name} | {setting.label} | cannot run: {medians} | | | | |', flush=True)
+                    continue
                 median = statistics.median(medians) * scale
                 gflops = flops * iterations / median / 1e9
                 print(f'| {name} | {setting.label} | {median:.2f} | {min(medians) * scale:.2f}-'
