@@ -1,11 +1,13 @@
 """The benchmark: its FLOP count against the layer arithmetic, and the script's table and errors."""
 import re
 
+import numpy as np
 import pytest
 
 from gan_graph import benchmark
 from gan_graph import quiet
-from gan_graph.models import mlp_gan
+from gan_graph.data import mnist
+from gan_graph.models import keras_dcgan, mlp_gan
 from conftest import run_script
 
 
@@ -44,3 +46,16 @@ def test_a_bad_setting_is_named_in_one_line(setting, message):
                         f'--settings={setting}', check=False)
     assert result.returncode == 2
     assert message in result.stderr and 'Traceback' not in result.stderr
+
+
+def test_a_setting_the_model_cannot_run_is_reported_not_raised(mnist_data):
+    """--xla on the Keras DCGAN (an op without an XLA kernel): the reason in place of its timings, the
+    other settings timed."""
+    images = mnist_data.train.all_images[:64].reshape(-1, 28, 28, 1)
+    train_set = mnist.DataSet(images, mnist_data.train.all_labels[:64], np.random.RandomState(0))
+    settings = [benchmark.LoopSetting(), benchmark.LoopSetting(loop='in_graph', steps_per_run=2, xla=True)]
+    with quiet.stderr_fd_silenced():
+        faithful, compiled = benchmark.time_settings(keras_dcgan.describe(), train_set, settings, batch_size=8,
+                                                     epochs=1, num_batches=2, sessions=2)
+    assert len(faithful) == 2 and all(seconds > 0 for seconds in faithful)
+    assert 'ResizeNearestNeighborGrad' in compiled and compiled.startswith('--xla: XLA cannot compile')
