@@ -21,7 +21,9 @@ flags.DEFINE_float('dropout', 0.4, "Dropout rate of the discriminator's last two
                    lower_bound=0.0, upper_bound=0.99)
 flags.DEFINE_float('learning_rate', 2e-4, 'Adam learning rate of both networks.', lower_bound=0.0)
 flags.DEFINE_float('beta1', 0.5, 'Adam beta1 of both networks.', lower_bound=0.0, upper_bound=1.0)
-cli.define_common_flags(output_dir='runs/cgan', epochs=12, batch_size=32)
+# The in-graph loop compiled by XLA: 2.6x the tutorial's loop, the same quality (README, Speed);
+# --faithful_loop runs the tutorial's own.
+cli.define_common_flags(output_dir='runs/cgan', epochs=12, batch_size=32, loop='in_graph', steps_per_run=10, xla=True)
 FLAGS = flags.FLAGS
 FLAGS['epochs'].help += " Default 12: the tutorial's 20,000 iterations of batch 32."
 flags.register_validator('learning_rate', lambda value: value > 0, '--learning_rate must be positive')
