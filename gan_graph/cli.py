@@ -50,8 +50,8 @@ def define_loop_flags(loop='faithful', steps_per_run=1, xla=False):
     flags.DEFINE_bool('xla', xla, 'With --loop=in_graph: compile each sess.run of chained iterations as one XLA '
                       'computation (--noxla: the TensorFlow executor runs the ops one by one).')
     flags.DEFINE_integer('replicas', 1, 'Data parallel: split each batch over this many towers (local CPU devices), '
-                         "average their gradients and apply them once (README, Scaling out). Needs --faithful_loop "
-                         'for now.', lower_bound=1)
+                         "average their gradients and apply them once (README, Scaling out); every loop, not with "
+                         '--xla (a default --xla is dropped).', lower_bound=1)
     flags.DEFINE_enum('device', 'auto', devices.CHOICES, 'auto: a GPU if TensorFlow sees one (ops without a GPU kernel '
                       'stay on the CPU); cpu: GPUs hidden; gpu: fail unless there is one. With --replicas, one tower '
                       'per GPU, the variables on the CPU.')
@@ -80,8 +80,15 @@ def loop_settings():
     if FLAGS.faithful_loop:
         return 'faithful', 1, False
     if FLAGS.loop == 'in_graph':
+        if FLAGS.xla and not FLAGS['xla'].present and data_parallel():
+            FLAGS.xla = False   # a default: one XLA computation runs on one device, so towers take the executor
         return FLAGS.loop, FLAGS.steps_per_run, FLAGS.xla
     return FLAGS.loop, 1, False
+
+
+def data_parallel():
+    """Whether the batch is split over towers: --replicas, or the workers of a cluster."""
+    return FLAGS.replicas > 1 or cluster.parse(FLAGS.cluster_spec) is not None
 
 
 def resolve_seed():

@@ -1,6 +1,6 @@
 """Run a training command on a cluster of TensorFlow servers on this machine:
 
-  python scripts/launch_local_cluster.py --workers=2 --ps=1 -- python scripts/train_mnist.py --faithful_loop
+  python scripts/launch_local_cluster.py --workers=2 --ps=1 -- python scripts/train_mnist.py
 
 starts one server per task on 127.0.0.1 (free ports; each is the training command with --cluster_spec,
 --job_name and --task_index), runs the command with --cluster_spec as the chief, starts again any
@@ -25,7 +25,7 @@ def main(argv):
     command = argv[1:]
     if not command:
         cli.fail('give the training command after --, e.g. launch_local_cluster.py -- python '
-                 'scripts/train_mnist.py --faithful_loop')
+                 'scripts/train_mnist.py')
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))   # stop the servers on SIGTERM too
     cluster = local_cluster.loopback_cluster(FLAGS.workers, FLAGS.ps)
     try:

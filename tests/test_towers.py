@@ -7,14 +7,14 @@ import tensorflow as tf
 
 from gan_graph.data import mnist
 from gan_graph.models import dcgan, mlp_gan
-from gan_graph.train import devices, loop as train, towers
+from gan_graph.train import devices, loop as train, steps as steps_lib, towers
 
 v1 = tf.compat.v1
 
 
-def run(mnist_data, output_dir, replicas, description=None, epochs=3, batches=50):
+def run(mnist_data, output_dir, replicas, description=None, epochs=3, batches=50, **loop):
     config = train.TrainConfig(epochs=epochs, batch_size=100, max_batches_per_epoch=batches, seed=7, tensorboard=False,
-                               replicas=replicas)
+                               replicas=replicas, **loop)
     train_set = mnist.DataSet(mnist_data.train.all_images[:5000], mnist_data.train.all_labels[:5000],
                               np.random.RandomState(7))
     return train.train_new_graph(description or mlp_gan.describe(), train_set, config, str(output_dir),
@@ -49,22 +49,57 @@ def test_replicas_are_checked(mnist_data, tmp_path):
     with pytest.raises(ValueError, match=r'--batch_size=100 must split evenly over 3 replicas \(--replicas\)'):
         train.train_new_graph(mlp_gan.describe(), mnist_data.train, train.TrainConfig(batch_size=100, replicas=3),
                               str(tmp_path))
-    with pytest.raises(ValueError, match='--replicas=2 runs with the faithful loop only'):
+    with pytest.raises(ValueError, match=r'--xla compiles .* one device: it cannot split the batch over towers '
+                                         r'\(--replicas\); add --noxla'):
         train.train_new_graph(mlp_gan.describe(), mnist_data.train,
-                              train.TrainConfig(batch_size=100, replicas=2, loop='in_graph'), str(tmp_path))
+                              train.TrainConfig(batch_size=100, replicas=2, loop='in_graph', xla=True), str(tmp_path))
 
 
-def test_a_gated_step_is_gated_on_the_whole_batch_and_follows_one_device(mnist_data, tmp_path):
-    """The 3D-GAN's kind of step: D trains only on batches whose mean pixel is above the data's mean
-    (about half of them); 2 towers decide as one device does, on the whole batch."""
-    description = mlp_gan.describe()
+@pytest.mark.parametrize('steps_per_run', [1, 5])
+def test_the_in_graph_loop_splits_each_chained_step_over_the_towers(mnist_data, tmp_path, steps_per_run):
+    """The MLP GAN's in-graph loop (the main job's, without XLA): 2 towers at batch 100 follow one device
+    at batch 100 (rtol 1e-4), and the D and the G step of an iteration share the towers' G(z) slices."""
+    loop = dict(loop='in_graph', steps_per_run=steps_per_run)
+    one = run(mnist_data, tmp_path / 'one', 1, epochs=2, batches=30, **loop)
+    two = run(mnist_data, tmp_path / 'two', 2, epochs=2, batches=30, **loop)
+    np.testing.assert_allclose(two.losses, one.losses, rtol=1e-4)
+    np.testing.assert_allclose(two.samples[-1], one.samples[-1], atol=1e-3)
+    assert not np.array_equal(one.losses[0], one.losses[-1])
+    with tf.Graph().as_default() as graph:
+        training_graph = towers.build(mlp_gan.describe(), towers.local(2))
+        batches = steps_lib.draw_batches(training_graph.description, steps_lib.FeedSource(training_graph.description), 1)
+        steps_lib.chain(training_graph, batches, 1)
+        generator_matmuls = [op for op in graph.get_operations()
+                             if op.type == 'MatMul' and '/generator/' in op.name and 'gradients' not in op.name]
+    # G's two dense layers per tower: applied once per tower in the tutorial graph and once in the chain
+    assert len(generator_matmuls) == 2 * 2 * 2
+
+
+def test_the_fused_loop_with_towers_is_the_tutorial_loop_with_towers(mnist_data, tmp_path):
+    """DCGAN (batch norm per tower): the chained steps over 2 towers train as the tutorial's loop over 2
+    towers, fed the same batches."""
+    describe = lambda: dcgan.describe(g_filters=(8, 4), d_filters=(4, 8), kernel_size=3)  # noqa: E731
+    faithful = run(mnist_data, tmp_path / 'faithful', 2, describe(), epochs=2, batches=10)
+    fused = run(mnist_data, tmp_path / 'fused', 2, describe(), epochs=2, batches=10, loop='fused')
+    np.testing.assert_allclose(fused.losses, faithful.losses, rtol=1e-3)
+    np.testing.assert_allclose(fused.samples[-1], faithful.samples[-1], atol=1e-3)
+
+
+def gated_on_bright_batches(description, mnist_data):
+    """D trains only on batches whose mean pixel is above the data's mean (about half of them)."""
     threshold = float(mnist_data.train.all_images[:5000].mean())
-    gated = dataclasses.replace(description, steps=[
+    return dataclasses.replace(description, steps=[
         dataclasses.replace(description.steps[0], gate=lambda nets, batch: tf.reduce_mean(batch.real) > threshold),
         description.steps[1]])
-    one = run(mnist_data, tmp_path / 'one', 1, gated, epochs=2, batches=15)
-    two = run(mnist_data, tmp_path / 'two', 2, gated, epochs=2, batches=15)
-    ungated = run(mnist_data, tmp_path / 'ungated', 1, epochs=2, batches=15)
+
+
+@pytest.mark.parametrize('loop', ['faithful', 'in_graph'])
+def test_a_gated_step_is_gated_on_the_whole_batch_and_follows_one_device(mnist_data, tmp_path, loop):
+    """The 3D-GAN's kind of step: 2 towers decide as one device does, on the whole batch."""
+    gated = gated_on_bright_batches(mlp_gan.describe(), mnist_data)
+    one = run(mnist_data, tmp_path / 'one', 1, gated, epochs=2, batches=15, loop=loop)
+    two = run(mnist_data, tmp_path / 'two', 2, gated, epochs=2, batches=15, loop=loop)
+    ungated = run(mnist_data, tmp_path / 'ungated', 1, epochs=2, batches=15, loop=loop)
     np.testing.assert_allclose(two.losses, one.losses, rtol=1e-4)
     np.testing.assert_allclose(two.samples[-1], one.samples[-1], atol=1e-3)
     assert not np.allclose(one.losses, ungated.losses, rtol=1e-3)   # the gate skipped some D updates

@@ -29,6 +29,7 @@ class TrainingGraph:
     samplers: dict         # export name -> samples tensor, shaped (N,) + the data spec's shape
     optimizers: dict       # optimizer name -> optimizer
     built: set             # networks whose variables exist: later builds reuse them
+    towers: object = None  # train/towers.Towers the steps are data parallel over; None: one device
 
     @property
     def logged_losses(self):

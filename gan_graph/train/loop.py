@@ -50,7 +50,7 @@ class TrainConfig:
     loop: str = 'faithful'           # faithful | fused | in_graph (see train/steps.py)
     steps_per_run: int = 1           # in_graph: iterations chained in one sess.run
     xla: bool = False                # in_graph: compile each run of chained iterations with XLA
-    replicas: int = 1                # towers the batch is split over (train/towers.py); faithful loop
+    replicas: int = 1                # towers the batch is split over (train/towers.py)
     device: str = 'auto'             # auto | cpu | gpu (train/devices.py)
     cluster: object = None           # a train/cluster.Cluster: one tower per worker, the session on its chief
     # faithful loop: step_log(epoch, batches in the epoch, batch index, step name, loss) after every step, with
@@ -245,11 +245,12 @@ def xla_errors(xla):
 def make_loop(training_graph, config, train_set):
     if config.loop not in LOOPS:
         raise ValueError(f'loop must be one of {LOOPS}, got {config.loop!r}')
-    if config.replicas > 1 and config.loop != 'faithful':
-        raise ValueError(f'--replicas={config.replicas} runs with the faithful loop only (--faithful_loop) for now')
-    if config.cluster and (config.loop != 'faithful' or config.replicas > 1):
-        raise ValueError('--cluster_spec runs with the faithful loop only (--faithful_loop) for now, one tower '
-                         'per worker (no --replicas)')
+    if config.cluster and config.replicas > 1:
+        raise ValueError('--cluster_spec runs one tower per worker: leave out --replicas')
+    if config.xla and training_graph.towers:
+        raise ValueError('--xla compiles each run into one computation on one device: it cannot split the batch '
+                         f'over {"workers (--cluster_spec)" if config.cluster else "towers (--replicas)"}; '
+                         'add --noxla')
     if config.loop != 'in_graph' and (config.steps_per_run != 1 or config.xla):
         raise ValueError('--steps_per_run and --xla apply to --loop=in_graph only')
     if config.loop != 'faithful' and config.step_log is not None:

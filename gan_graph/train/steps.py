@@ -21,7 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from gan_graph.models import description as d
-from gan_graph.train import graph as graph_lib
+from gan_graph.train import graph as graph_lib, towers as towers_lib
 
 v1 = tf.compat.v1
 EPOCH_STRIDE = 2**20   # batch keys: epoch * EPOCH_STRIDE + batch index within the epoch
@@ -121,21 +121,28 @@ def draw_batches(description, source, iterations):
 
 
 def chain(training_graph, batches, iterations, first_iteration=None):
-    """`iterations` passes over the description's steps as one op, step run n on `batches[n]`. A step's
-    applications of the networks it does not train build no batch-norm updates: no step would run them.
+    """`iterations` passes over the description's steps as one op, step run n on `batches[n]`, data
+    parallel over the training graph's towers if it has them. A step's applications of the networks it
+    does not train build no batch-norm updates: no step would run them.
 
     first_iteration: int32 tensor, the global index of the first iteration (for steps with every > 1).
     """
     description = training_graph.description
-    calls = d.Calls(description.networks, training_graph.built, concat_per_example=True)
-    previous, runs = [], iter(batches)
+    towers = training_graph.towers
+    tower_calls = [d.Calls(description.networks, training_graph.built, concat_per_example=True)
+                   for _ in (towers.devices if towers else [None])]
+    # Split before any step: slices built inside a condition's branch could not serve later steps.
+    slicer = towers_lib.Slicer(towers.count, list(description.inputs)) if towers else None
+    previous, runs = [], iter([(batch, slicer(batch) if towers else None) for batch in batches])
     for iteration in range(iterations):
         for step in description.steps:
-            calls.updating = step.networks
+            for calls in tower_calls:
+                calls.updating = step.networks
             for _ in range(step.repeats):
                 with tf.control_dependencies(previous):
-                    op = step_op(training_graph, calls, step, next(runs), iteration, first_iteration)
-                calls.changed(step.networks)
+                    op = step_op(training_graph, tower_calls, step, *next(runs), iteration, first_iteration)
+                for calls in tower_calls:
+                    calls.changed(step.networks)
                 previous = [op]
     return previous[0]
 
@@ -157,19 +164,28 @@ def compiled_chain(training_graph, batches, iterations, first_iteration):
     return run(first_iteration, *inputs).op
 
 
-def step_op(training_graph, calls, step, batch, iteration, first_iteration):
-    description = training_graph.description
-
-    def update(calls):
-        return graph_lib.gated(calls, step, batch, lambda calls: graph_lib.step_update(
-            description, training_graph.optimizers, training_graph.variables, calls, step, batch))
+def step_op(training_graph, tower_calls, step, batch, slices, iteration, first_iteration):
+    def update(tower_calls):
+        return gated_update(training_graph, tower_calls, step, batch, slices)
     if step.every == 1:
-        return update(calls)
+        return update(tower_calls)
     if first_iteration is None:
         raise ValueError(f'step {step.name} runs every {step.every} iterations: the chain needs the iteration index')
     due = tf.equal((first_iteration + iteration) % step.every, 0)
     # Built inside the condition's branch: its tensors cannot serve later steps, so it shares none.
-    return graph_lib.conditional(due, lambda: update(calls.fresh()))
+    return graph_lib.conditional(due, lambda: update([calls.fresh() for calls in tower_calls]))
+
+
+def gated_update(training_graph, tower_calls, step, batch, slices):
+    """The step's update on `batch` under its gate: on one device, or over the towers on their `slices`."""
+    description, towers = training_graph.description, training_graph.towers
+    if towers is None:
+        return graph_lib.gated(tower_calls[0], step, batch, lambda calls: graph_lib.step_update(
+            description, training_graph.optimizers, training_graph.variables, calls, step, batch))
+    optimizer = training_graph.optimizers[step.optimizer]
+    variables = graph_lib.step_variables(training_graph.variables, step)
+    return towers_lib.gated(towers, tower_calls, step, batch, lambda fresh: towers_lib.step_update(
+        description, optimizer, variables, towers, fresh, step, slices))
 
 
 @dataclasses.dataclass

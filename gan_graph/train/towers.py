@@ -48,33 +48,65 @@ def split(batch, count):
     return [d.Batch({name: parts[index] for name, parts in slices.items()}) for index in range(count)]
 
 
+class Slicer:
+    """Splits batches over the towers, each input tensor once: steps on one batch (or on its images with
+    fresh noise) get the same slices, so they share the network applications on them, as one device's
+    steps share G(z)."""
+
+    def __init__(self, count, names):
+        self.count, self.names, self._parts = count, names, {}
+
+    def __call__(self, batch):
+        for name in self.names:
+            if batch[name].ref() not in self._parts:
+                self._parts[batch[name].ref()] = tf.split(batch[name], self.count)
+        return [d.Batch({name: self._parts[batch[name].ref()][index] for name in self.names})
+                for index in range(self.count)]
+
+
 def averaged(tower_gradients):
     """[(gradient, variable)] of each tower -> [(mean gradient, variable)]."""
     return [(tf.add_n([grad for grad, _ in pairs]) / len(pairs), pairs[0][1]) for pairs in zip(*tower_gradients)]
 
 
-def tower_losses_on(description, towers, slices, built, names=None, scope='tower'):
-    """Each tower's losses `names` (default: all) on its slice of the batch, on its device: ([losses by
-    name], [passes by loss name]), one entry per tower."""
+def tower_losses_on(description, towers, slices, tower_calls, names=None, scope='tower'):
+    """Each tower's losses `names` (default: all) on its slice of the batch, on its device, through its
+    own Calls: ([losses by name], [passes by loss name]), one entry per tower."""
     tower_losses, tower_passes = [], []
-    for index, (device, tower_batch) in enumerate(zip(towers.devices, slices)):
+    for index, (device, tower_batch, calls) in enumerate(zip(towers.devices, slices, tower_calls)):
         with v1.device(placement(device, towers.parameter_device)), tf.name_scope(f'{scope}_{index}'):
-            losses, passes = graph_lib.build_losses(description, d.Calls(description.networks, built), tower_batch,
-                                                    names)
+            losses, passes = graph_lib.build_losses(description, calls, tower_batch, names)
         tower_losses.append(losses)
         tower_passes.append(passes)
     return tower_losses, tower_passes
 
 
+def gated(towers, tower_calls, step, batch, build_update):
+    """`build_update(tower_calls)`, under the step's gate if it has one: the gate decided once on the
+    whole batch on the first tower's device (building no batch-norm updates), the towers' update built
+    inside the condition on fresh Calls (tensors built in a branch cannot serve later steps)."""
+    if step.gate is None:
+        return build_update(tower_calls)
+    with v1.device(placement(towers.devices[0], towers.parameter_device)):
+        condition = step.gate(tower_calls[0].fresh(updating=()), batch)
+    return graph_lib.conditional(condition, lambda: build_update([calls.fresh() for calls in tower_calls]))
+
+
+def step_update(description, optimizer, variables, towers, tower_calls, step, slices):
+    """The train op of `step`, its loss built on each tower's slice through that tower's Calls."""
+    tower_losses, tower_passes = tower_losses_on(description, towers, slices, tower_calls, [step.loss])
+    return train_op(step, optimizer, towers, tower_losses, tower_passes, variables)
+
+
 def build(description, towers):
     """The tutorial's graph of `description`, its steps data parallel over `towers`; the same
-    TrainingGraph the single-device build returns (logged losses: the towers' mean). A gated step's
-    gate is built once on the whole batch (on the first tower's device); its towers' losses are built
-    again inside the condition, as the single-device build does."""
+    TrainingGraph the single-device build returns (logged losses: the towers' mean), which names the
+    towers for the fast loops' chains."""
     placeholders, batch = graph_lib.model_inputs(description)
     built = set()
     slices = split(batch, towers.count)
-    tower_losses, tower_passes = tower_losses_on(description, towers, slices, built)
+    tower_calls = [d.Calls(description.networks, built) for _ in towers.devices]
+    tower_losses, tower_passes = tower_losses_on(description, towers, slices, tower_calls)
     losses = {name: tf.add_n([losses[name] for losses in tower_losses]) / towers.count for name in description.losses}
     variables, export_state = graph_lib.network_state(description)
     optimizers, train_ops = {}, {}
@@ -83,19 +115,16 @@ def build(description, towers):
         step_variables = graph_lib.step_variables(variables, step)
         if step.gate is None:
             train_ops[step.name] = train_op(step, optimizer, towers, tower_losses, tower_passes, step_variables)
-            continue
-        with v1.device(placement(towers.devices[0], towers.parameter_device)):
-            condition = step.gate(d.Calls(description.networks, built), batch)
-        train_ops[step.name] = graph_lib.conditional(condition, lambda step=step, optimizer=optimizer,
-                                                     step_variables=step_variables: train_op(
-            step, optimizer, towers, *tower_losses_on(description, towers, slices, built, [step.loss], 'gated'),
-            step_variables))
+        else:
+            train_ops[step.name] = gated(towers, tower_calls, step, batch, lambda fresh, step=step, optimizer=optimizer,
+                                         step_variables=step_variables: step_update(
+                description, optimizer, step_variables, towers, fresh, step, slices))
     with tf.device(towers.devices[0]):
         calls = d.Calls(description.networks, built)
         samplers = {name: graph_lib.sampler_output(description, calls, sampler, batch)
                     for name, sampler in description.exports.items()}
     return graph_lib.TrainingGraph(description, placeholders, batch, losses, train_ops, variables, export_state,
-                                   samplers, optimizers, built)
+                                   samplers, optimizers, built, towers)
 
 
 def train_op(step, optimizer, towers, tower_losses, tower_passes, variables):
