@@ -38,6 +38,11 @@ def define_common_flags(output_dir, epochs, batch_size, loop='faithful', steps_p
     flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
 
 
+def define_alpha(default, help_text):
+    """--alpha, the leak of a leaky ReLU: within [0, 1], where the one-op leaky ReLU equals max(alpha*x, x)."""
+    flags.DEFINE_float('alpha', default, help_text, lower_bound=0.0, upper_bound=1.0)
+
+
 def define_loop_flags(loop='faithful', steps_per_run=1, xla=False):
     flags.DEFINE_enum('loop', loop, train.LOOPS,
                       "faithful: the tutorial's loop (feed_dict, one sess.run per step); fused: one sess.run "

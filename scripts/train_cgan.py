@@ -13,8 +13,7 @@ from gan_graph import cli
 from gan_graph.models import cgan
 
 flags.DEFINE_integer('latent_dim', 100, 'Size of the latent vector (normal, mean 0, std 1).', lower_bound=1)
-flags.DEFINE_float('alpha', 0.2, 'Leak of the LeakyReLU in both networks.',
-                   lower_bound=0.0, upper_bound=1.0)
+cli.define_alpha(0.2, 'Leak of the LeakyReLU in both networks.')
 flags.DEFINE_float('momentum', 0.8, "Momentum of the generator's batch-norm moving statistics.",
                    lower_bound=0.0, upper_bound=1.0)
 flags.DEFINE_float('dropout', 0.4, "Dropout rate of the discriminator's last two hidden layers.",

@@ -14,8 +14,7 @@ from gan_graph.models import dcgan
 
 flags.DEFINE_integer('z_size', 100, 'Size of the latent vector (uniform in [-1, 1]).', lower_bound=1)
 flags.DEFINE_integer('kernel_size', 5, 'Side of every convolution kernel.', lower_bound=1)
-flags.DEFINE_float('alpha', 0.2, "Leak of the discriminator's LeakyReLU.",
-                   lower_bound=0.0, upper_bound=1.0)
+cli.define_alpha(0.2, "Leak of the discriminator's LeakyReLU.")
 flags.DEFINE_float('learning_rate', 2e-4, 'Adam learning rate of both networks.', lower_bound=0.0)
 flags.DEFINE_float('beta1', 0.5, 'Adam beta1 of both networks.', lower_bound=0.0, upper_bound=1.0)
 # The fastest loop whose results match the tutorial's loop in distribution (README, Speed);

@@ -13,8 +13,7 @@ flags.DEFINE_integer('input_size', 784, 'Image size, flattened (28x28).', lower_
 flags.DEFINE_integer('z_size', 100, 'Size of the latent vector.', lower_bound=1)
 flags.DEFINE_integer('g_hidden_size', 128, "Generator's first hidden layer.", lower_bound=1)
 flags.DEFINE_integer('d_hidden_size', 128, "Discriminator's first hidden layer.", lower_bound=1)
-flags.DEFINE_float('alpha', 0.01, 'Leak factor of the leaky ReLU.',
-                   lower_bound=0.0, upper_bound=1.0)
+cli.define_alpha(0.01, 'Leak factor of the leaky ReLU.')
 flags.DEFINE_float('smooth', 0.1, 'One-sided label smoothing: real labels are 1 - smooth.',
                    lower_bound=0.0, upper_bound=1.0)
 flags.DEFINE_float('learning_rate', 0.002, 'Adam learning rate of both networks.', lower_bound=0.0)

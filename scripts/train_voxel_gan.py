@@ -24,8 +24,7 @@ flags.DEFINE_enum('z_dist', 'uniform', voxel_gan.Z_DISTS,
                   "uniform: in [0, 1) (the paper); normal: N(0, 0.33) (the TF1 port).")
 flags.DEFINE_list('filters', [], 'Layer widths of G from its 4^3 layer on (D mirrors them); empty: the '
                   'paper\'s for the resolution (32: 256,128,64).')
-flags.DEFINE_float('alpha', 0.2, "Leak of the discriminator's LeakyReLU.",
-                   lower_bound=0.0, upper_bound=1.0)
+cli.define_alpha(0.2, "Leak of the discriminator's LeakyReLU.")
 flags.DEFINE_float('g_learning_rate', 0.0025, 'Adam learning rate of the generator.', lower_bound=0.0)
 flags.DEFINE_float('d_learning_rate', 1e-5, 'Adam learning rate of the discriminator.', lower_bound=0.0)
 flags.DEFINE_float('beta1', 0.5, 'Adam beta1 of both networks.', lower_bound=0.0, upper_bound=1.0)

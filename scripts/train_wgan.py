@@ -21,8 +21,7 @@ flags.DEFINE_enum('mode', 'wgan', wgan.MODES, 'wgan: weight clipping and RMSProp
                   'and Adam.')
 flags.DEFINE_integer('z_size', 100, 'Size of the latent vector (uniform in [-1, 1]).', lower_bound=1)
 flags.DEFINE_integer('kernel_size', 5, 'Side of every convolution kernel.', lower_bound=1)
-flags.DEFINE_float('alpha', 0.2, "Leak of the critic's LeakyReLU.",
-                   lower_bound=0.0, upper_bound=1.0)
+cli.define_alpha(0.2, "Leak of the critic's LeakyReLU.")
 flags.DEFINE_integer('n_critic', 5, 'Critic steps (each on a new batch) per generator step.', lower_bound=1)
 flags.DEFINE_float('clip_value', 0.01, 'wgan: critic weights are clipped to [-clip_value, clip_value].')
 flags.DEFINE_float('gp_lambda', 10.0, 'wgan-gp: weight of the gradient penalty.', lower_bound=0.0)
