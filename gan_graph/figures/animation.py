@@ -1,12 +1,17 @@
 """The training as an animation, as the TensorFlow DCGAN tutorial ends (`dcgan.gif`): one frame per
 epoch, the epoch's 4x4 grid of kept samples titled with the epoch number, written with matplotlib's
 Pillow writer (Pillow comes with matplotlib)."""
+import logging
+
 import numpy as np
 from matplotlib import animation
 
 from gan_graph.figures import grid as plots
 from gan_graph.figures.grid import plt
 from gan_graph.train import files
+
+# matplotlib logs "Animation.save using ..." at INFO, which absl's handler prints in a script's output.
+logging.getLogger('matplotlib.animation').setLevel(logging.WARNING)
 
 
 def progress_animation(samples, path, image_shape=plots.MNIST_IMAGE_SHAPE, seconds_per_frame=0.5):
