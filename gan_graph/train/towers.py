@@ -42,14 +42,8 @@ def placement(device, parameter_device):
     return place
 
 
-def split(batch, count):
-    """The batch's inputs split into `count` equal slices along the example axis."""
-    slices = {name: tf.split(value, count) for name, value in batch.items()}
-    return [d.Batch({name: parts[index] for name, parts in slices.items()}) for index in range(count)]
-
-
 class Slicer:
-    """Splits batches over the towers, each input tensor once: steps on one batch (or on its images with
+    """Splits batches into equal slices along the example axis, one per tower, each input tensor once: steps on one batch (or on its images with
     fresh noise) get the same slices, so they share the network applications on them, as one device's
     steps share G(z)."""
 
@@ -104,7 +98,7 @@ def build(description, towers):
     towers for the fast loops' chains."""
     placeholders, batch = graph_lib.model_inputs(description)
     built = set()
-    slices = split(batch, towers.count)
+    slices = Slicer(towers.count, list(batch))(batch)
     tower_calls = [d.Calls(description.networks, built) for _ in towers.devices]
     tower_losses, tower_passes = tower_losses_on(description, towers, slices, tower_calls)
     losses = {name: tf.add_n([losses[name] for losses in tower_losses]) / towers.count for name in description.losses}
