@@ -27,6 +27,8 @@ flags.DEFINE_integer('num_samples', evaluation.DEFAULT_NUM_SAMPLES, 'Samples to 
                      'is biased upward for small N: compare runs at the same N).', lower_bound=2)
 flags.DEFINE_integer('seed', evaluation.DEFAULT_SEED, 'Seed of the generator noise.', lower_bound=0)
 flags.DEFINE_string('judge_dir', judge.DEFAULT_JUDGE_DIR, 'The judge (checkpoint, reference, SHA256SUMS).')
+flags.DEFINE_string('outline_judge_dir', judge.OUTLINE_JUDGE_DIR, 'The outline judge, for a CycleGAN run (reads '
+                    'the digit of G(a)).')
 flags.DEFINE_string('data_dir', mnist.DEFAULT_DATA_DIR, 'MNIST IDX files (training images for the '
                     'nearest-neighbour check and the floor).')
 flags.DEFINE_string('voxel_judge_dir', voxel_judge.DEFAULT_DIR, 'The voxel judge, for a 3D-GAN run (its metrics '
@@ -63,8 +65,8 @@ def main(argv):
 def evaluate_cyclegan():
     """A translation model has no noise to sample: it is scored on the test split (evaluate/cyclegan.py)."""
     print(f'Translating the test split with {FLAGS.run_dir} and judging the translations...')
-    with judge.load(FLAGS.judge_dir) as the_judge:
-        record = cyclegan_evaluation.evaluate_run(FLAGS.run_dir, the_judge, FLAGS.data_dir)
+    with judge.load(FLAGS.judge_dir) as the_judge, judge.load(FLAGS.outline_judge_dir) as outline_judge:
+        record = cyclegan_evaluation.evaluate_run(FLAGS.run_dir, the_judge, outline_judge, FLAGS.data_dir)
     print(cyclegan_evaluation.format_table(record))
     print(f'Wrote {evaluation.write_metrics(FLAGS.run_dir, record)}')
 

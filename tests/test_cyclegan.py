@@ -8,18 +8,21 @@ import tensorflow as tf
 
 from gan_graph.data import domains
 from gan_graph.evaluate import cyclegan as cyclegan_eval
+from gan_graph.evaluate import judge
 from gan_graph.figures import cyclegan as cyclegan_figures
 from gan_graph.figures.grid import plt
 from gan_graph.models import cyclegan, description as d
 from gan_graph.train import graph as train_graph
 from gan_graph.train import loop as train
 from gan_graph.train import run_dir
-from conftest import build_graph, names
+from conftest import REPO_ROOT, build_graph, names
 
 v1 = tf.compat.v1
 # identity_weight=0 leaves out two generator passes: a smaller graph, built faster
 TINY = dict(ngf=2, ndf=2, residual_blocks=1, pool_size=4, identity_weight=0.0)
 SHAPE = (32, 32, 1)
+JUDGE_DIR, OUTLINE_JUDGE_DIR = (os.path.join(REPO_ROOT, path) for path in (judge.DEFAULT_JUDGE_DIR,
+                                                                           judge.OUTLINE_JUDGE_DIR))
 # Grappler's rewrites of the full graph take most of a first sess.run; these tests run each op once or twice.
 UNOPTIMIZED = v1.ConfigProto()
 UNOPTIMIZED.graph_options.rewrite_options.disable_meta_optimizer = True
@@ -204,6 +207,13 @@ def test_a_short_run_resumes_with_its_pools_schedule_and_both_generators(tmp_pat
                                                examples=(data.all_images[:, 0], data.all_images[:, 1]))
     assert [os.path.basename(path) for path in written] == ['translations.png', 'patch_maps.png']
     assert all(plt.imread(path).shape[0] > 100 for path in written)
+    # evaluate.py's path: both generators restored, the test split translated, both judges read it
+    with judge.load(JUDGE_DIR) as digits_judge, judge.load(OUTLINE_JUDGE_DIR) as outline_judge:
+        record = cyclegan_eval.evaluate_run(output_dir, digits_judge, outline_judge, num_examples=100)
+    assert record['num_examples'] == 100 and record['outline_judge']['fingerprint'] != record['judge']['fingerprint']
+    values = record['metrics']
+    assert values['judge_real_a'] >= 0.95 and values['outline_judge_real_b'] >= 0.95  # real test images
+    assert all(0 <= values[key] <= 1 for key in ('survival_translated_a', 'survival_translated_b'))
 
 
 class StubJudge:
@@ -220,13 +230,15 @@ def test_cycle_metrics_are_l1_distances_and_judge_accuracies_against_the_source_
     labels = np.arange(4)
     a = np.full((4,) + SHAPE, -1.0, np.float32)
     a[:, 2:-2, 2:-2] = (labels / 5 - 1 + 0.05)[:, None, None, None]  # the stub judge reads these labels
-    b = np.where(np.arange(32) % 2 == 0, 1.0, -1.0) * np.ones((4,) + SHAPE, np.float32)
+    b = np.where(np.arange(32) % 2 == 0, 1.0, -1.0)[:, None] * np.ones((4,) + SHAPE, np.float32)  # stripes
     outputs = {'fake_b': np.full_like(b, -0.99), 'reconstructed_a': a.copy(), 'fake_a': a[::-1].copy(),
                'reconstructed_b': b - 0.5}
     outputs['reconstructed_a'][0] += 0.4  # one digit comes back brighter: read as another label
-    values = cyclegan_eval.cycle_metrics(StubJudge(), a, b, labels, labels, outputs, spec)
+    values = cyclegan_eval.cycle_metrics(StubJudge(), StubJudge(), a, b, labels, labels, outputs, spec)
     assert values['cycle_l1_a'] == pytest.approx(0.1, rel=1e-5)
     assert values['cycle_l1_b'] == pytest.approx(0.5)
     assert values['survival_reconstructed_a'] == 0.75 and values['judge_real_a'] == 1.0
     assert values['survival_translated_b'] == 0.0  # fake_a holds the digits in reverse order
     assert values['ink_fake_b'] == 0.0 and values['ink_real_b'] == 0.5
+    # the outline judge reads G(a) (all -0.99: digit 0) and the real outlines (crop mean 0: digit 5)
+    assert values['survival_translated_a'] == 0.25 and values['outline_judge_real_b'] == 0.0

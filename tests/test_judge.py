@@ -51,20 +51,42 @@ def test_judge_classifies_real_test_images(committed_judge, test_set):
 
 def test_recorded_accuracy_and_reference_match_a_fresh_computation(committed_judge, test_set):
     images, labels = test_set
-    probs, features = committed_judge.predict(images)
+    check_recorded_numbers(committed_judge, images, labels, evaluation.load_train_images(DATA_DIR))
+
+
+def check_recorded_numbers(the_judge, images, labels, train):
+    """judge.json's accuracy and the reference files equal what the judge computes on these test images."""
+    probs, features = the_judge.predict(images)
     # tolerances allow for another CPU's float rounding (the judge was trained and measured on one)
-    assert np.mean(np.argmax(probs, axis=1) == labels) == pytest.approx(committed_judge.test_accuracy, abs=2e-4)
-    reference, arrays = committed_judge.reference, committed_judge.reference_arrays()
+    assert np.mean(np.argmax(probs, axis=1) == labels) == pytest.approx(the_judge.test_accuracy, abs=2e-4)
+    reference, arrays = the_judge.reference, the_judge.reference_arrays()
     assert reference['classifier_score'] == pytest.approx(metrics.classifier_score(probs), rel=1e-4)
     mu, sigma = metrics.feature_statistics(features)
     np.testing.assert_allclose(arrays['test_mu'], mu, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(arrays['test_sigma'], sigma, rtol=1e-4, atol=1e-5)
     # nearest training image of a few test images, brute force
-    train = evaluation.load_train_images(DATA_DIR)
     distances, _ = metrics.nearest_neighbours(images[:50], train)
     np.testing.assert_allclose(arrays['test_nn_distances'][:50], distances, rtol=1e-5)
     assert 9.5 < reference['classifier_score'] <= 10 and reference['modes_covered'] == 10
     assert 0 < reference['frechet_distance'] < 5
+
+
+def test_committed_outline_judge_reads_outlines_of_the_test_digits(committed_judge, test_set):
+    """The outline judge (for CycleGAN's G(a)): verified on load, the digits judge's network, trained on
+    outline sketches; its recorded numbers are those of the test digits' outlines."""
+    outline_dir = os.path.join(REPO_ROOT, judge.OUTLINE_JUDGE_DIR)
+    images01, labels = mnist.load_arrays(DATA_DIR, 'test')
+    outlines = judge.domain_images(images01, 'outlines')
+    assert set(np.unique(outlines)) == {-1.0, 1.0} and np.mean(outlines > 0) < np.mean(test_set[0] > 0)
+    with judge.load(outline_dir) as outline_judge:
+        assert outline_judge.info['domain'] == 'outlines' and outline_judge.test_accuracy >= 0.98
+        assert dict(tf.train.list_variables(os.path.join(outline_dir, judge.CHECKPOINT))) == dict(
+            tf.train.list_variables(os.path.join(JUDGE_DIR, judge.CHECKPOINT)))
+        train01, _ = mnist.load_arrays(DATA_DIR, 'train')
+        check_recorded_numbers(outline_judge, outlines, labels, judge.domain_images(train01, 'outlines'))
+        # each judge reads its own domain: the digits judge is worse on outlines than the outline judge
+        digits_judge_on_outlines = np.mean(committed_judge.classify(outlines[:1000]) == labels[:1000])
+        assert digits_judge_on_outlines < np.mean(outline_judge.classify(outlines[:1000]) == labels[:1000]) - 0.02
 
 
 def test_default_judge_is_the_committed_one_loaded_once():

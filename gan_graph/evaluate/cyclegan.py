@@ -4,7 +4,9 @@
   data's [-1, 1] units (the training loss's terms, without lambda);
 - label survival: the MNIST judge's accuracy on F(G(a)) (a digit translated to an outline and back) and
   on F(b) (an outline translated to a digit), against the labels of the digits they came from; the
-  judge's accuracy on the real test digits, cropped the same way, is the ceiling;
+  judge's accuracy on the real test digits, cropped the same way, is the ceiling; and the outline
+  judge's (the same network trained on outlines of the training digits, `data/outline_judge/`) on G(a),
+  with its accuracy on the real test outlines as that ceiling;
 - ink: the share of G(a)'s pixels above mid-grey beside the real outlines' share. A cycle can close
   through a G(a) that looks blank, the digit hidden in faint values F learns to read back (Chu et al.
   2017, "CycleGAN, a master of steganography"): high survival of F(G(a)) with no ink in G(a) is that.
@@ -26,6 +28,8 @@ ROWS = (('cycle L1, A -> B -> A', 'cycle_l1_a', '{:.4f}'), ('cycle L1, B -> A ->
         ('judge accuracy on F(G(a))', 'survival_reconstructed_a', '{:.2%}'),
         ('judge accuracy on F(b)', 'survival_translated_b', '{:.2%}'),
         ('judge accuracy on real a (ceiling)', 'judge_real_a', '{:.2%}'),
+        ('outline judge accuracy on G(a)', 'survival_translated_a', '{:.2%}'),
+        ('outline judge on real b (ceiling)', 'outline_judge_real_b', '{:.2%}'),
         ('ink of G(a) (pixels > 0)', 'ink_fake_b', '{:.2%}'), ('ink of real outlines b', 'ink_real_b', '{:.2%}'))
 
 
@@ -83,25 +87,30 @@ def judge_accuracy(judge, images, labels, spec):
     return float(np.mean(np.argmax(probs, axis=1) == labels))
 
 
-def cycle_metrics(judge, a, b, labels_a, labels_b, outputs, spec):
+def cycle_metrics(judge, outline_judge, a, b, labels_a, labels_b, outputs, spec):
     return {'cycle_l1_a': float(np.mean(np.abs(outputs['reconstructed_a'] - a))),
             'cycle_l1_b': float(np.mean(np.abs(outputs['reconstructed_b'] - b))),
             'survival_reconstructed_a': judge_accuracy(judge, outputs['reconstructed_a'], labels_a, spec),
             'survival_translated_b': judge_accuracy(judge, outputs['fake_a'], labels_b, spec),
             'judge_real_a': judge_accuracy(judge, a, labels_a, spec),
+            'survival_translated_a': judge_accuracy(outline_judge, outputs['fake_b'], labels_a, spec),
+            'outline_judge_real_b': judge_accuracy(outline_judge, b, labels_b, spec),
             'ink_fake_b': float(np.mean(outputs['fake_b'] > 0)), 'ink_real_b': float(np.mean(b > 0))}
 
 
-def evaluate_run(run_directory, judge, data_dir=mnist.DEFAULT_DATA_DIR, num_examples=None):
+def evaluate_run(run_directory, judge, outline_judge, data_dir=mnist.DEFAULT_DATA_DIR, num_examples=None):
     """The metrics.json record of a CycleGAN run on the first `num_examples` test rows (all: None)."""
     info = evaluation.run_info(run_directory)
     with Translator(run_directory) as restored:
         spec = restored.description.data
         a, b, labels_a, labels_b = (values[:num_examples] for values in test_domains(restored.description, data_dir))
         outputs = restored.translate(a, b)
-    return {**info, 'num_examples': len(a),
-            'judge': {'dir': judge.directory, 'fingerprint': judge.fingerprint, 'test_accuracy': judge.test_accuracy},
-            'metrics': cycle_metrics(judge, a, b, labels_a, labels_b, outputs, spec)}
+    return {**info, 'num_examples': len(a), 'judge': judge_record(judge), 'outline_judge': judge_record(outline_judge),
+            'metrics': cycle_metrics(judge, outline_judge, a, b, labels_a, labels_b, outputs, spec)}
+
+
+def judge_record(judge):
+    return {'dir': judge.directory, 'fingerprint': judge.fingerprint, 'test_accuracy': judge.test_accuracy}
 
 
 def format_table(record):

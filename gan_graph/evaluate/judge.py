@@ -10,6 +10,9 @@ The committed judge lives in `data/judge/`: the checkpoint (judge variables only
 was trained and its test accuracy), `reference.json` and `reference.npz` (the real-data numbers
 every evaluation compares against, computed with this judge) and `SHA256SUMS` over all of them,
 checked on every load so a corrupt or mismatched file is an error, not a silently wrong metric.
+
+The outline judge (`data/outline_judge/`) is the same network trained on the outline sketches of the
+same images (`data/domains.outline`): it reads the digit of a CycleGAN's translation into outlines.
 """
 import hashlib
 import json
@@ -21,7 +24,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from gan_graph.data import mnist
+from gan_graph.data import domains, mnist
 from gan_graph.evaluate import metrics
 from gan_graph.nn import ops
 from gan_graph.train import checkpoints, session as session_lib
@@ -29,6 +32,7 @@ from gan_graph.train import checkpoints, session as session_lib
 v1 = tf.compat.v1
 
 DEFAULT_JUDGE_DIR = os.path.join('data', 'judge')
+OUTLINE_JUDGE_DIR = os.path.join('data', 'outline_judge')
 CHECKPOINT = 'judge.ckpt'
 INFO = 'judge.json'
 REFERENCE_JSON = 'reference.json'
@@ -40,6 +44,8 @@ IMAGE_SIZE = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
 NUM_CLASSES = 10
 FEATURE_SIZE = 128
 MIN_ACCURACY = 0.99
+# What each judge reads, made from the MNIST pixels: its directory and the accuracy it must reach.
+DOMAINS = {'digits': (DEFAULT_JUDGE_DIR, MIN_ACCURACY), 'outlines': (OUTLINE_JUDGE_DIR, 0.98)}
 
 
 class JudgeError(checkpoints.CheckpointError):
@@ -72,6 +78,13 @@ def to_judge_range(images01):
     return (np.asarray(images01, np.float32) * 2.0 - 1.0).astype(np.float32)
 
 
+def domain_images(images01, domain):
+    """MNIST images (N, 784) in [0, 1] as the judge of `domain` reads them: flat, in [-1, 1]."""
+    if domain == 'outlines':
+        images01 = domains.outline(np.reshape(images01, (-1,) + IMAGE_SHAPE)).reshape(-1, IMAGE_SIZE)
+    return to_judge_range(images01)
+
+
 def resolve_judge_dir(judge_dir):
     """A relative path not found from here is looked up from the repository root, as data_dir is."""
     return mnist.resolve_data_dir(judge_dir)
@@ -95,10 +108,12 @@ def verify_manifest(directory, required=(CHECKPOINT + '.index', INFO, REFERENCE_
     manifest = os.path.join(directory, MANIFEST)
     if not os.path.isdir(directory):
         raise JudgeError(f'judge directory not found: {directory}. It is committed in the repository '
-                         f'(data/judge/); `python scripts/train_classifier.py` rebuilds it.')
+                         f'(data/judge/, data/outline_judge/); `python scripts/train_classifier.py '
+                         f'[--domain=outlines]` rebuilds it.')
     if not os.path.isfile(manifest):
         raise JudgeError(f'judge manifest missing: {manifest}. Rebuild the judge with '
-                         f'`python scripts/train_classifier.py --output_dir={directory}`.')
+                         f'`python scripts/train_classifier.py --output_dir={directory}` (with '
+                         f'--domain=outlines for the outline judge).')
     expected = {}
     with open(manifest) as f:
         for number, line in enumerate(f, 1):
