@@ -43,6 +43,30 @@ class LoopSetting:
         return text
 
 
+def parse_setting(text):
+    """'in_graph:10:xla:threads=2/1' -> LoopSetting."""
+    loop, *options = text.split(':')
+    if loop not in train.LOOPS:
+        raise ValueError(f'--settings: loop must be one of {train.LOOPS}, got {loop!r} in {text!r}')
+    setting = LoopSetting(loop=loop)
+    for option in options:
+        if option == 'xla':
+            setting.xla = True
+        elif option == 'bf16':
+            setting.bf16 = True
+        elif option.startswith('threads='):
+            setting.intra_op_threads, setting.inter_op_threads = map(int, option[len('threads='):].split('/'))
+        elif option.startswith(('replicas=', 'workers=')) and option.split('=')[1].isdigit():
+            name, count = option.split('=')
+            setattr(setting, name, int(count))
+        elif option.isdigit():
+            setting.steps_per_run = int(option)
+        else:
+            raise ValueError(f'--settings: cannot read {option!r} in {text!r} '
+                             f'(expected LOOP[:STEPS][:xla][:bf16][:threads=INTRA/INTER][:replicas=N][:workers=N])')
+    return setting
+
+
 def matmul_gflops(size=2048, repeats=10):
     """The machine's large float32 matrix-product rate in graph mode, GFLOP/s (median of repeats)."""
     with tf.Graph().as_default():

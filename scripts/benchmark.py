@@ -19,7 +19,6 @@ from gan_graph import cli
 from gan_graph import quiet
 from gan_graph.data import mnist, readers
 from gan_graph.models import cgan, cyclegan, dcgan, keras_dcgan, mlp_gan, stylegan, vae, voxel_gan, wgan
-from gan_graph.train import loop as train
 
 # name -> (describe, batch size of its training script, batches timed per epoch by default: 0 = all)
 MODELS = {f'mlp_{arch}': (functools.partial(mlp_gan.describe, arch=arch), 100, 0) for arch in mlp_gan.ARCHS}
@@ -54,34 +53,10 @@ flags.register_validator('models', lambda names: set(names) <= set(MODELS), f'--
 FLAGS = flags.FLAGS
 
 
-def parse_setting(text):
-    """'in_graph:10:xla:threads=2/1' -> LoopSetting."""
-    loop, *options = text.split(':')
-    if loop not in train.LOOPS:
-        raise ValueError(f'--settings: loop must be one of {train.LOOPS}, got {loop!r} in {text!r}')
-    setting = benchmark.LoopSetting(loop=loop)
-    for option in options:
-        if option == 'xla':
-            setting.xla = True
-        elif option == 'bf16':
-            setting.bf16 = True
-        elif option.startswith('threads='):
-            setting.intra_op_threads, setting.inter_op_threads = map(int, option[len('threads='):].split('/'))
-        elif option.startswith(('replicas=', 'workers=')) and option.split('=')[1].isdigit():
-            name, count = option.split('=')
-            setattr(setting, name, int(count))
-        elif option.isdigit():
-            setting.steps_per_run = int(option)
-        else:
-            raise ValueError(f'--settings: cannot read {option!r} in {text!r} '
-                             f'(expected LOOP[:STEPS][:xla][:bf16][:threads=INTRA/INTER][:replicas=N][:workers=N])')
-    return setting
-
-
 def main(argv):
     del argv
     with cli.user_errors():
-        settings = [parse_setting(text) for text in FLAGS.settings]
+        settings = [benchmark.parse_setting(text) for text in FLAGS.settings]
         settings = [benchmark.LoopSetting()] + [s for s in settings if s != benchmark.LoopSetting()]
         with quiet.stderr_fd_silenced():  # the profiler complains about shapes it cannot count
             peak = benchmark.matmul_gflops()

@@ -41,11 +41,18 @@ def test_the_script_prints_a_row_per_model_and_loop_against_the_faithful_loop():
 @pytest.mark.parametrize('setting, message', [('in_graph:fast', "--settings: cannot read 'fast'"),
                                               ('faithful:workers=two', "--settings: cannot read 'workers=two'"),
                                               ('async', "--settings: loop must be one of ('faithful', 'fused', 'in_graph'), got 'async'")])
-def test_a_bad_setting_is_named_in_one_line(setting, message):
+def test_a_bad_setting_is_named(setting, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        benchmark.parse_setting(setting)
+
+
+def test_settings_are_read_and_a_bad_one_is_one_line_from_the_script():
+    assert benchmark.parse_setting('in_graph:10:xla:threads=2/1:replicas=2') == benchmark.LoopSetting(
+        loop='in_graph', steps_per_run=10, xla=True, intra_op_threads=2, inter_op_threads=1, replicas=2)
     result = run_script('benchmark.py', '--models=mlp_udacity', '--sessions=1', '--epochs=1', '--num_batches=2',
-                        f'--settings={setting}', check=False)
+                        '--settings=in_graph:fast', check=False)
     assert result.returncode == 2
-    assert message in result.stderr and 'Traceback' not in result.stderr
+    assert "--settings: cannot read 'fast'" in result.stderr and 'Traceback' not in result.stderr
 
 
 def test_a_setting_the_model_cannot_run_is_reported_not_raised(mnist_data):
