@@ -195,9 +195,12 @@ class InGraphLoop:
     def __init__(self, training_graph, config, train_set):
         self.graph, self.config, self.train_set = training_graph, config, train_set
         self.data = steps_lib.in_graph_data(training_graph.description, train_set.num_examples, config.seed)
-        iterations = (config.steps_per_run, 1)
-        self.chains = steps_lib.build_in_graph_chains(training_graph, self.data, config.batch_size, iterations,
-                                                      config.seed, xla=config.xla)
+        # A chain longer than an epoch would never run: a short epoch (--max_batches_per_epoch) is one chain,
+        # and building (and compiling) it costs a fraction of the full chain's time.
+        per_epoch = iterations_per_epoch(training_graph.description, batches_per_epoch(train_set.num_examples, config))
+        self.steps_per_run = min(config.steps_per_run, per_epoch)
+        self.chains = steps_lib.build_in_graph_chains(training_graph, self.data, config.batch_size,
+                                                      (self.steps_per_run, 1), config.seed, xla=config.xla)
 
     def init_feed(self):
         return steps_lib.initial_feed(self.data, self.train_set)
@@ -211,7 +214,7 @@ class InGraphLoop:
         iterations = iterations_per_epoch(self.graph.description, num_batches)
         done = 0
         while done < iterations:
-            count = self.config.steps_per_run if iterations - done >= self.config.steps_per_run else 1
+            count = self.steps_per_run if iterations - done >= self.steps_per_run else 1
             with xla_errors(self.config.xla):
                 runner.run(self.chains.run_ops[count], {self.chains.first_batch: done * per_iteration,
                                                         self.chains.first_iteration: (epoch - 1) * iterations + done,
