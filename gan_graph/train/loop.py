@@ -195,8 +195,8 @@ class InGraphLoop:
     def __init__(self, training_graph, config, train_set):
         self.graph, self.config, self.train_set = training_graph, config, train_set
         self.data = steps_lib.in_graph_data(training_graph.description, train_set.num_examples, config.seed)
-        # A chain longer than an epoch would never run: a short epoch (--max_batches_per_epoch) is one chain,
-        # and building (and compiling) it costs a fraction of the full chain's time.
+        # A chain longer than an epoch would never run, yet building it takes seconds: a short epoch
+        # (--max_batches_per_epoch) gets one chain of its length instead.
         per_epoch = iterations_per_epoch(training_graph.description, batches_per_epoch(train_set.num_examples, config))
         self.steps_per_run = min(config.steps_per_run, per_epoch)
         self.chains = steps_lib.build_in_graph_chains(training_graph, self.data, config.batch_size,
