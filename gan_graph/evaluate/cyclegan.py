@@ -105,12 +105,9 @@ def evaluate_run(run_directory, judge, outline_judge, data_dir=mnist.DEFAULT_DAT
         spec = restored.description.data
         a, b, labels_a, labels_b = (values[:num_examples] for values in test_domains(restored.description, data_dir))
         outputs = restored.translate(a, b)
-    return {**info, 'num_examples': len(a), 'judge': judge_record(judge), 'outline_judge': judge_record(outline_judge),
+    return {**info, 'num_examples': len(a), 'judge': evaluation.judge_record(judge),
+            'outline_judge': evaluation.judge_record(outline_judge),
             'metrics': cycle_metrics(judge, outline_judge, a, b, labels_a, labels_b, outputs, spec)}
-
-
-def judge_record(judge):
-    return {'dir': judge.directory, 'fingerprint': judge.fingerprint, 'test_accuracy': judge.test_accuracy}
 
 
 def format_table(record):

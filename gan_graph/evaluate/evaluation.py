@@ -165,9 +165,12 @@ def evaluate_run(run_directory, num_samples=DEFAULT_NUM_SAMPLES, seed=DEFAULT_SE
     values, reference = evaluate_images(samples, judge, train_images,
                                          name=f'samples of {info["checkpoint"]}')
     return {**info, 'num_samples': num_samples, 'seed': seed,
-            'judge': {'dir': judge.directory, 'fingerprint': judge.fingerprint,
-                      'test_accuracy': judge.test_accuracy},
-            'metrics': values, 'reference': reference}
+            'judge': judge_record(judge), 'metrics': values, 'reference': reference}
+
+
+def judge_record(judge):
+    """Which judge a metrics.json was measured with: its directory, fingerprint and test accuracy."""
+    return {'dir': judge.directory, 'fingerprint': judge.fingerprint, 'test_accuracy': judge.test_accuracy}
 
 
 def write_metrics(run_directory, record):

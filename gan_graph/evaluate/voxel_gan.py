@@ -108,9 +108,7 @@ def evaluate_run(run_directory, num_samples=DEFAULT_NUM_SAMPLES, seed=0, judge_d
         values = shape_metrics(samples, judge, pool)
         reference = shape_metrics(data.test.all_images[:num_samples], judge, pool)
         return {**info, 'num_samples': num_samples, 'seed': seed,
-                'judge': {'dir': judge.directory, 'fingerprint': judge.fingerprint,
-                          'test_accuracy': judge.info['test_accuracy']},
-                'metrics': values, 'reference': reference}
+                'judge': evaluation.judge_record(judge), 'metrics': values, 'reference': reference}
 
 
 ROWS = (('classifier score', 'classifier_score', '{:.3f}'), ('classes covered (>= 5%)', 'modes_covered', '{}'),

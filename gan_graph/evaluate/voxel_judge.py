@@ -107,6 +107,10 @@ class VoxelJudge(session_lib.OwnSession):
             for var in judge_variables():
                 var.load(values[var.op.name], self.session)
 
+    @property
+    def test_accuracy(self):
+        return self.info['test_accuracy']
+
     def predict(self, voxels, batch_size=100):  # its first layer holds batch x r^3 x 16 floats
         voxels = np.asarray(voxels, np.float32)
         if voxels.shape[1:] != (self.resolution,) * 3 + (1,):

@@ -43,9 +43,9 @@ def placement(device, parameter_device):
 
 
 class Slicer:
-    """Splits batches into equal slices along the example axis, one per tower, each input tensor once: steps on one batch (or on its images with
-    fresh noise) get the same slices, so they share the network applications on them, as one device's
-    steps share G(z)."""
+    """Splits batches into equal slices along the example axis, one per tower, each input tensor once:
+    steps on one batch (or on its images with fresh noise) get the same slices, so they share the network
+    applications on them, as one device's steps share G(z)."""
 
     def __init__(self, count, names):
         self.count, self.names, self._parts = count, names, {}
