@@ -14,7 +14,7 @@ from gan_graph.figures.grid import plt
 from gan_graph.models import cyclegan, description as d
 from gan_graph.train import graph as train_graph
 from gan_graph.train import loop as train
-from gan_graph.train import run_dir
+from gan_graph.train import files, run_dir
 from conftest import REPO_ROOT, build_graph, names
 
 v1 = tf.compat.v1
@@ -177,6 +177,30 @@ def test_a_translation_sampler_translates_the_given_examples_of_its_domain():
             train_graph.sampler_feed(description, placeholders, np.random.RandomState(0), 3)
 
 
+def test_each_epoch_keeps_both_cycles_of_the_first_test_examples():
+    description = cyclegan.describe(pool_size=0)
+    examples = np.random.RandomState(0).uniform(-1, 1, (10, 2) + SHAPE).astype(np.float32)
+    with tf.Graph().as_default():
+        placeholders = {name: train_graph.input_placeholder(description, name) for name in ('a', 'b')}
+        samples = train_graph.epoch_samples(description, d.Calls(stub_networks(description), set()),
+                                            d.Batch(placeholders), samplers={})
+        # the loop asks for its 16 samples an epoch; the rows take the first 8 examples of each domain
+        feed = train_graph.epoch_feed(description, placeholders, np.random.RandomState(0), 16, examples=examples)
+        with v1.Session() as sess:
+            kept = sess.run(samples, feed)
+    a, b = examples[:8, 0], examples[:8, 1]
+    g, f = (lambda x: 0.5 * x + 0.1), (lambda x: -x)   # the stubs' G and F
+    np.testing.assert_allclose(kept, np.concatenate([a, g(a), f(g(a)), b, f(b), g(f(b))]), rtol=1e-6)
+
+
+def test_epoch_figures_skip_a_run_that_kept_translations_only(tmp_path):
+    files.write_pickle(str(tmp_path / run_dir.SAMPLES), [np.zeros((16,) + SHAPE, np.float32)] * 2)
+    lines = []
+    assert cyclegan_figures.epoch_figures(str(tmp_path), domains.outlines_spec(), str(tmp_path / 'figures'),
+                                          lines.append) == []
+    assert 'no epoch rows of 6 x 8 images (found [16] images an epoch)' in lines[0]
+
+
 def tiny_domains(num=16):
     rng = np.random.RandomState(0)
     images = rng.uniform(-1, 1, (num, 2) + SHAPE).astype(np.float32)
@@ -195,7 +219,7 @@ def test_a_short_run_resumes_with_its_pools_schedule_and_both_generators(tmp_pat
     config.epochs = 2
     history = train.train_new_graph(description, tiny_domains(), config, output_dir, log=lines.append)
     assert lines[0].startswith(f'Resuming {output_dir} after epoch 1')
-    assert len(history.samples) == 2 and history.samples[-1].shape == (4,) + SHAPE
+    assert len(history.samples) == 2 and history.samples[-1].shape == (6 * 8,) + SHAPE
     assert len(history.losses[-1]) == 6
     checkpoint_dir = run_dir.checkpoint_dir(output_dir)
     prefix = train.checkpoints.latest_training_checkpoint(checkpoint_dir)
@@ -205,8 +229,14 @@ def test_a_short_run_resumes_with_its_pools_schedule_and_both_generators(tmp_pat
     assert saved and all(name.startswith('generator_ab/') for name in saved)
     written = cyclegan_figures.cyclegan_figures(output_dir, None, str(tmp_path / 'figures'), 0, print,
                                                examples=(data.all_images[:, 0], data.all_images[:, 1]))
-    assert [os.path.basename(path) for path in written] == ['translations.png', 'patch_maps.png']
+    assert [os.path.relpath(path, tmp_path / 'figures') for path in written] == [
+        'translations.png', 'patch_maps.png', 'cycles/epoch_001.png', 'cycles/epoch_002.png']
     assert all(plt.imread(path).shape[0] > 100 for path in written)
+    # the last epoch's rows are the final checkpoint's cycles of the first 8 examples
+    a, b = data.all_images[:8, 0], data.all_images[:8, 1]
+    with cyclegan_eval.Translator(output_dir) as restored:
+        expected = cyclegan_figures.translation_rows(a, b, restored.translate(a, b))
+    np.testing.assert_allclose(history.samples[-1], np.concatenate(expected), atol=1e-6)
     # evaluate.py's path: both generators restored, the test split translated, both judges read it
     with judge.load(JUDGE_DIR) as digits_judge, judge.load(OUTLINE_JUDGE_DIR) as outline_judge:
         record = cyclegan_eval.evaluate_run(output_dir, digits_judge, outline_judge, num_examples=100)

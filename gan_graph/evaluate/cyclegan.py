@@ -19,7 +19,7 @@ import tensorflow as tf
 
 from gan_graph.data import mnist, readers
 from gan_graph.evaluate import evaluation
-from gan_graph.models import description as d
+from gan_graph.models import cyclegan, description as d
 from gan_graph.train import checkpoints, graph as graph_lib, manifest, run_dir, sampling, session as session_lib
 
 v1 = tf.compat.v1
@@ -51,9 +51,9 @@ class Translator(session_lib.OwnSession):
             self.a = graph_lib.input_placeholder(self.description, 'a')
             self.b = graph_lib.input_placeholder(self.description, 'b')
             calls = d.Calls(self.description.networks, set())
-            g, f = (sampling_pass(calls, name) for name in ('generator_ab', 'generator_ba'))
-            fake_b, fake_a = g(self.a), f(self.b)
-            self.outputs = dict(zip(self.OUTPUTS, (fake_b, f(fake_b), fake_a, g(fake_a))))
+            _, fake_b, reconstructed_a, _, fake_a, reconstructed_b = cyclegan.cycle_rows(calls, d.Batch(a=self.a,
+                                                                                                         b=self.b))
+            self.outputs = dict(zip(self.OUTPUTS, (fake_b, reconstructed_a, fake_a, reconstructed_b)))
             self.maps = {'a': calls.discriminator_a(self.a), 'b': calls.discriminator_b(self.b)}
             saver = v1.train.Saver(var_list=v1.global_variables())
             self.session = v1.Session(graph=self.graph)
@@ -69,11 +69,6 @@ class Translator(session_lib.OwnSession):
     def patch_scores(self, a, b):
         """The discriminators' maps of scores: D_A on images of domain A, D_B on images of domain B."""
         return self.session.run(self.maps, {self.a: a, self.b: b})
-
-
-def sampling_pass(calls, name):
-    """A generator applied as it samples (training=False)."""
-    return lambda images: calls.apply(name, (images,), {'training': False})
 
 
 def test_domains(description, data_dir=mnist.DEFAULT_DATA_DIR):

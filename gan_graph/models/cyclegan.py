@@ -38,6 +38,7 @@ VARIANTS = ('cyclegan', 'tutorial')
 IMAGE_SHAPE = (32, 32, 1)
 TRAIN_EXAMPLES = (60000 - domains.VALIDATION_SIZE) // 2   # each domain's half of the 55,000 train digits
 SCHEDULE_SCOPE = 'learning_rate_schedule'
+EPOCH_EXAMPLES = 8   # test digits and outlines whose cycles each epoch keeps
 
 
 def weights():
@@ -246,6 +247,14 @@ def adam(base, beta1, decay_start, decay_iterations):
     return v1.train.AdamOptimizer(learning_rate(base, decay_start, decay_iterations), beta1=beta1)
 
 
+def cycle_rows(nets, batch):
+    """What each epoch keeps, for its figure: a, G(a), F(G(a)), then b, F(b), G(F(b))."""
+    def sample(network, images):
+        return getattr(nets, network)(images, training=False)
+    fake_b, fake_a = sample('generator_ab', batch.a), sample('generator_ba', batch.b)
+    return [batch.a, fake_b, sample('generator_ba', fake_b), batch.b, fake_a, sample('generator_ab', fake_a)]
+
+
 # ------------------------------------------------------------------------------------------- description
 
 def describe(variant='cyclegan', ngf=32, ndf=64, residual_blocks=6, cycle_lambda=10.0, identity_weight=0.5,
@@ -305,4 +314,6 @@ def describe(variant='cyclegan', ngf=32, ndf=64, residual_blocks=6, cycle_lambda
                       optimizer='d', feed=d.SAME_FEED, after_update=count_iteration)],
         # G (A -> B) is the run's 'generator' (checkpoints/generator.ckpt); F is in the training checkpoint.
         exports={'generator': d.Sampler('generator_ab', inputs=('a',), call_kwargs={'training': False}),
-                 'generator_ba': d.Sampler('generator_ba', inputs=('b',), call_kwargs={'training': False})})
+                 'generator_ba': d.Sampler('generator_ba', inputs=('b',), call_kwargs={'training': False})},
+        # Each epoch keeps both cycles of the first 8 test digits and outlines (figures/cyclegan.py).
+        epoch_rows=d.EpochRows(cycle_rows, inputs=('a', 'b'), examples=EPOCH_EXAMPLES))

@@ -132,6 +132,18 @@ class Sampler:
     call_kwargs: dict = dataclasses.field(default_factory=dict)
 
 
+@dataclasses.dataclass(frozen=True)
+class EpochRows:
+    """What a run keeps each epoch in place of its generator's samples: rows of images that several
+    networks make from the same fixed test examples (CycleGAN: a, G(a), F(G(a)), b, F(b), G(F(b))).
+    rows(nets, batch) -> a list of tensors, each (examples,) + the data shape, from the data `inputs`
+    of the batch; the epoch keeps them one row after another, so a grid `examples` wide shows one row
+    a line."""
+    rows: Callable
+    inputs: tuple
+    examples: int = 8
+
+
 @dataclasses.dataclass
 class Description:
     name: str                  # the run's model name, e.g. 'mlp_gan_udacity'
@@ -148,6 +160,7 @@ class Description:
     # False: every epoch takes the train set's batches in its stored order from its first example on (Keras
     # loops' `X_train[index*B:(index+1)*B]`), the rest that fills no batch left out; True: shuffled per epoch.
     shuffle: bool = True
+    epoch_rows: Optional[EpochRows] = None   # None: each epoch keeps samples of the 'generator' export
 
     def __post_init__(self):
         for step in self.steps:

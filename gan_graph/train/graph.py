@@ -27,6 +27,7 @@ class TrainingGraph:
     variables: dict        # network name -> its trainable variables (the optimizers' var_list)
     export_state: dict     # export name -> every variable of its network (batch-norm statistics too)
     samplers: dict         # export name -> samples tensor, shaped (N,) + the data spec's shape
+    epoch_samples: object  # what each epoch keeps: the 'generator' sampler's tensor, or the description's rows
     optimizers: dict       # optimizer name -> optimizer
     built: set             # networks whose variables exist: later builds reuse them
     towers: object = None  # train/towers.Towers the steps are data parallel over; None: one device
@@ -152,12 +153,29 @@ def build(description):
                 description, optimizers, variables, calls, step, batch))
     samplers = {name: sampler_output(description, calls, sampler, batch) for name, sampler in description.exports.items()}
     return TrainingGraph(description, placeholders, batch, losses, train_ops, variables, export_state, samplers,
-                         optimizers, built)
+                         epoch_samples(description, calls, batch, samplers), optimizers, built)
 
 
 def sampler_output(description, calls, sampler, inputs):
     outputs = calls.apply(sampler.network, [inputs[name] for name in sampler.inputs], sampler.call_kwargs)
     return tf.reshape(outputs, (-1,) + description.data.shape)
+
+
+def epoch_samples(description, calls, batch, samplers):
+    """What each epoch keeps: the generator's samples, or the description's rows, one after another."""
+    if description.epoch_rows is None:
+        return samplers['generator']
+    rows = description.epoch_rows.rows(calls, batch)
+    return tf.reshape(tf.concat(rows, 0), (-1,) + description.data.shape)
+
+
+def epoch_feed(description, placeholders, rng, num_samples, examples=None):
+    """The feed of `epoch_samples`: `sampler_feed`'s for the generator, or the first `examples` of the
+    stored examples for each input of the description's rows."""
+    rows = description.epoch_rows
+    if rows is None:
+        return sampler_feed(description, placeholders, rng, num_samples, examples=examples)
+    return sampler_feed(description, placeholders, rng, rows.examples, examples=examples, inputs=rows.inputs)
 
 
 def build_sampler(description, export='generator'):
@@ -174,18 +192,20 @@ def translates_data(description, export='generator'):
                for spec in (description.inputs[name] for name in description.exports[export].inputs))
 
 
-def sampler_feed(description, placeholders, rng, num_samples, labels=None, export='generator', examples=None):
+def sampler_feed(description, placeholders, rng, num_samples, labels=None, export='generator', examples=None,
+                 inputs=None):
     """Noise from `rng` for each noise input, labels (default 0, 1, ..., 9, 0, ...) for a label input,
     and for a data input its part of the first `num_samples` of `examples` (stored images, as a data
-    set's `all_images`: a translation model's fixed inputs)."""
+    set's `all_images`: a translation model's fixed inputs). inputs: the names to feed, default the
+    export's."""
     feed = {}
-    for name in description.exports[export].inputs:
+    for name in inputs or description.exports[export].inputs:
         spec = description.inputs[name]
         if isinstance(spec, d.Noise):
             feed[placeholders[name]] = spec.numpy(rng, num_samples)
         elif spec.field == 'images':
             if examples is None or len(examples) < num_samples:
-                raise ValueError(f'the {export!r} sampler of {description.name} translates its data input {name!r}: '
+                raise ValueError(f'{description.name} translates its data input {name!r}: '
                                  f'it needs {num_samples} examples to translate, got '
                                  f'{"none" if examples is None else len(examples)}')
             feed[placeholders[name]] = spec.select(examples[:num_samples])

@@ -324,11 +324,12 @@ def print_line(text):
 
 def end_of_epoch(runner, training_graph, feed, rng, config):
     """The logged losses on the last batch (as the notebook printed them), and samples from fresh noise
-    (a translation model: translations of the fixed `config.sample_examples`)."""
+    (a translation model: translations of the fixed `config.sample_examples`; a model with epoch rows:
+    its rows, from those examples)."""
     losses = runner.run(training_graph.logged_losses, feed)
-    sample_feed = graph_lib.sampler_feed(training_graph.description, training_graph.batch, rng, config.num_samples,
-                                         examples=config.sample_examples)
-    samples = runner.run(training_graph.samplers['generator'], sample_feed)
+    sample_feed = graph_lib.epoch_feed(training_graph.description, training_graph.batch, rng, config.num_samples,
+                                       examples=config.sample_examples)
+    samples = runner.run(training_graph.epoch_samples, sample_feed)
     return tuple(float(value) for value in losses), samples
 
 
@@ -397,7 +398,9 @@ def train(description, train_set, config, output_dir, log=None, runner=None):
             log(f'{output_dir} already holds {history.epochs_done} epochs (--epochs={config.epochs}); nothing to do.')
             return history
         loss_names = description.logged_losses
-        writer = summaries.EpochSummaries(output_dir, runner.session.graph, description.data) \
+        rows = description.epoch_rows
+        writer = summaries.EpochSummaries(output_dir, runner.session.graph, description.data,
+                                          rows.examples if rows else None) \
             if config.tensorboard and runner.is_chief else None
         runner.session.graph.finalize()  # nothing may add ops inside the loop (the notebook's per-epoch sampler did)
         start_state = (loop.get_state(), rng.get_state())   # where a lost task sends a run with no finished epoch

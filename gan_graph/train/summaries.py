@@ -7,10 +7,11 @@ import tensorflow as tf
 v1 = tf.compat.v1
 
 
-def tile(images, image_shape):
-    """Gray images (N, H*W) or (N, H, W[, 1]) in [-1, 1] as one (rows*H, cols*W) uint8 grid, rows ~ sqrt(N)."""
+def tile(images, image_shape, cols=None):
+    """Gray images (N, H*W) or (N, H, W[, 1]) in [-1, 1] as one (rows*H, cols*W) uint8 grid, cols
+    default ~ sqrt(N)."""
     images = np.reshape(np.asarray(images, np.float32), (-1,) + tuple(image_shape))
-    cols = int(np.ceil(np.sqrt(len(images))))
+    cols = cols or int(np.ceil(np.sqrt(len(images))))
     rows = int(np.ceil(len(images) / cols))
     grid = np.full((rows * image_shape[0], cols * image_shape[1]), -1.0, np.float32)
     for index, img in enumerate(images):
@@ -29,15 +30,17 @@ def png_bytes(gray_uint8):
 class EpochSummaries:
     """Writes scalars and a sample grid per epoch with Summary protos: no summary ops in the graph."""
 
-    def __init__(self, logdir, graph=None, data_spec=None):
+    def __init__(self, logdir, graph=None, data_spec=None, columns=None):
+        """columns: of the sample grid (a model's epoch rows: their length); default ~ sqrt(samples)."""
         self.writer = v1.summary.FileWriter(logdir, graph=graph)
-        self.data_spec = data_spec
+        self.data_spec, self.columns = data_spec, columns
 
     def write(self, epoch, scalars, samples=None):
         values = [v1.Summary.Value(tag=tag, simple_value=float(value)) for tag, value in scalars.items()]
         if samples is not None and self.data_spec is not None:
             height, width = self.data_spec.drawn_shape[:2]
-            grid = tile(self.data_spec.to_unit(self.data_spec.as_images(samples)) * 2 - 1, (height, width))
+            grid = tile(self.data_spec.to_unit(self.data_spec.as_images(samples)) * 2 - 1, (height, width),
+                        self.columns)
             image = v1.Summary.Image(height=grid.shape[0], width=grid.shape[1], colorspace=4,  # imsave writes RGBA
                                      encoded_image_string=png_bytes(grid))
             values.append(v1.Summary.Value(tag='samples', image=image))

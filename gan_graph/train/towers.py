@@ -117,8 +117,9 @@ def build(description, towers):
         calls = d.Calls(description.networks, built)
         samplers = {name: graph_lib.sampler_output(description, calls, sampler, batch)
                     for name, sampler in description.exports.items()}
+        epoch_samples = graph_lib.epoch_samples(description, calls, batch, samplers)
     return graph_lib.TrainingGraph(description, placeholders, batch, losses, train_ops, variables, export_state,
-                                   samplers, optimizers, built, towers)
+                                   samplers, epoch_samples, optimizers, built, towers)
 
 
 def train_op(step, optimizer, towers, tower_losses, tower_passes, variables):
