@@ -22,7 +22,7 @@ def translation_rows(a, b, outputs):
     return [a, outputs['fake_b'], outputs['reconstructed_a'], b, outputs['fake_a'], outputs['reconstructed_b']]
 
 
-def translations_figure(rows, spec, title='A -> B -> A (top three rows) and B -> A -> B (bottom three)'):
+def translations_figure(rows, spec, heading='A -> B -> A (top three rows) and B -> A -> B (bottom three)'):
     """Rows of images in the data's value range, titled as ROW_TITLES."""
     ncols = len(rows[0])
     fig, axes = plt.subplots(len(rows), ncols, figsize=(ncols * 0.9, len(rows) * 0.95), squeeze=False)
@@ -32,7 +32,7 @@ def translations_figure(rows, spec, title='A -> B -> A (top three rows) and B ->
             ax.set_xticks([])
             ax.set_yticks([])
         ax_row[0].set_ylabel(title, rotation=0, ha='right', va='center', fontsize=9)
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(heading, fontsize=10)
     return fig
 
 
