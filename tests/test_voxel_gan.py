@@ -71,6 +71,24 @@ def test_noise_is_the_papers_uniform_or_the_ports_normal():
     assert in_graph[0].min() >= 0 and in_graph[0].max() < 1 and abs(in_graph[1].std() - 0.33) < 0.005
 
 
+def test_the_papers_z_leaves_a_quarter_of_the_first_layers_variance_to_z():
+    """Uniform [0, 1) has mean 0.5: the first layer maps every z to one fixed pattern plus a part that
+    varies with z, var(z) / (var(z) + mean(z)^2) = 1/4 of the whole; N(0, 0.33) leaves all of it to z."""
+    rng = np.random.RandomState(0)
+    shares = {}
+    for z_dist in voxel_gan.Z_DISTS:
+        z = voxel_gan.noise(z_dist, 200).numpy(rng, 500)
+        with tf.Graph().as_default():
+            v1.set_random_seed(0)
+            layer = ops.conv3d_transpose(tf.constant(z.reshape(-1, 1, 1, 1, 200), tf.float32), 16, 4, strides=1,
+                                         padding='valid', use_bias=False)
+            with v1.Session() as sess:
+                sess.run(v1.global_variables_initializer())
+                values = sess.run(layer)
+        shares[z_dist] = values.var(axis=0).mean() / values.var()
+    assert shares['uniform'] == pytest.approx(0.25, abs=0.03) and shares['normal'] == pytest.approx(1.0, abs=0.03)
+
+
 def tiny_feed(training_graph, rng, batch_size=6):
     images = procedural.rasterise(procedural.random_shapes(rng, batch_size, 16), 16)
     return {training_graph.placeholders['real']: images,

@@ -112,6 +112,10 @@ def skipped_updates(nets, batch):
 
 
 def noise(z_dist, z_size):
+    """The paper's z, uniform in [0, 1), or the TF1 port's N(0, 0.33). The paper's has mean 0.5: G's first
+    layer then maps every z to one fixed 4^3 pattern plus a z-dependent part that holds only a quarter
+    of its variance (batch norm, over the batch and the 4^3 positions, keeps the pattern). At the CPU
+    widths G collapsed to one shape with it, and did not with N(0, 0.33) (README)."""
     if z_dist not in Z_DISTS:
         raise ValueError(f'--z_dist must be one of {Z_DISTS}, got {z_dist!r}')
     if z_dist == 'uniform':
