@@ -2,8 +2,9 @@
 
 translations.png: for the first 8 test digits and the first 8 test outlines, rows real a, G(a), F(G(a)),
 then real b, F(b), G(F(b)), from the final checkpoint. cycles/epoch_NNN.png: the same rows as each epoch
-left them (the run's train_samples.pkl keeps them). patch_maps.png: each discriminator's map of patch scores (least squares: 1
-real, 0 fake; the tutorial variant's as probabilities) on one real image of its domain and on one translation into it.
+left them (the run's train_samples.pkl keeps them). patch_maps.png: each discriminator's map of patch
+scores (least squares: 1 real, 0 fake; the tutorial variant's as probabilities) on one real image of its
+domain and on one translation into it.
 """
 import os
 
@@ -12,9 +13,10 @@ import numpy as np
 from gan_graph.evaluate import cyclegan as cyclegan_eval
 from gan_graph.figures import grid as plots
 from gan_graph.figures.grid import plt
+from gan_graph.models import cyclegan as cyclegan_model
 from gan_graph.train import files, run_dir
 
-NUM_EXAMPLES = 8
+NUM_EXAMPLES = cyclegan_model.EPOCH_EXAMPLES   # the examples of translations.png are those each epoch keeps
 ROW_TITLES = ('digit a', 'G(a)', 'F(G(a))', 'outline b', 'F(b)', 'G(F(b))')
 
 
