@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from gan_graph.data import domains
-from gan_graph.evaluate import cyclegan as cyclegan_eval
+from gan_graph.evaluate import comparison, cyclegan as cyclegan_eval
 from gan_graph.evaluate import judge
 from gan_graph.figures import cyclegan as cyclegan_figures
 from gan_graph.figures.grid import plt
@@ -237,6 +237,8 @@ def test_a_short_run_resumes_with_its_pools_schedule_and_both_generators(tmp_pat
     with cyclegan_eval.Translator(output_dir) as restored:
         expected = cyclegan_figures.translation_rows(a, b, restored.translate(a, b))
     np.testing.assert_allclose(history.samples[-1], np.concatenate(expected), atol=1e-6)
+    # a comparison of runs takes G's translations from the checkpoint, not the epoch's rows
+    assert not comparison.keeps_generator_samples(output_dir)
     # evaluate.py's path: both generators restored, the test split translated, both judges read it
     with judge.load(JUDGE_DIR) as digits_judge, judge.load(OUTLINE_JUDGE_DIR) as outline_judge:
         record = cyclegan_eval.evaluate_run(output_dir, digits_judge, outline_judge, num_examples=100)

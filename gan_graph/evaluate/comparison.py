@@ -47,11 +47,18 @@ def run_data_spec(run_directory):
     return manifest.data_spec(sampling.run_manifest(run_dir.checkpoint_dir(run_directory)))
 
 
+def keeps_generator_samples(run_directory):
+    """Whether train_samples.pkl holds the generator's samples: not for a model whose epochs keep rows of
+    several networks (CycleGAN's cycles)."""
+    record = manifest.read(run_directory)
+    return record is None or manifest.describe(record).epoch_rows is None
+
+
 def final_samples(run_directory, seed, data_spec):
     """The last epoch's 16 samples from train_samples.pkl (the notebook's figure), else 16 from the
     checkpoint; as the judge takes them (flat, in [-1, 1])."""
     path = run_dir.path(run_directory, run_dir.SAMPLES)
-    if os.path.exists(path):
+    if os.path.exists(path) and keeps_generator_samples(run_directory):
         samples = files.read_pickle(path)
         if len(samples):
             last = np.asarray(samples[-1], np.float32)[:16]
