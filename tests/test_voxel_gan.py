@@ -123,6 +123,42 @@ def test_the_gate_skips_d_exactly_when_its_last_accuracy_is_at_least_80_percent(
             assert sess.run(accuracy) == pytest.approx(expected)
 
 
+def test_the_averaged_generator_follows_gs_formula_and_is_what_a_run_exports(tmp_path):
+    """--g_average_half_life_kimg: twins of G's variables start as G, follow G's moving average after every
+    G step (batch-norm statistics copied), stay put in D steps, and are the run's samples and checkpoint."""
+    graph, training_graph = build_graph(voxel_gan.describe, g_average_half_life_kimg=0.01, batch_size=6, **TINY)
+    beta = 0.5 ** (6 / 10)
+    rng = np.random.RandomState(0)
+    with graph.as_default(), v1.Session() as sess:
+        sess.run(v1.global_variables_initializer())
+        g_vars = [var for var in v1.global_variables('generator/') if 'Adam' not in var.op.name]
+        averages = v1.global_variables(voxel_gan.AVERAGE_SCOPE + '/')
+        assert [var.op.name for var in averages] == [f'{voxel_gan.AVERAGE_SCOPE}/{var.op.name}' for var in g_vars]
+        assert training_graph.export_state['generator'] == averages
+        assert not any(var in v1.trainable_variables() for var in averages)
+        for g_value, average in zip(sess.run(g_vars), sess.run(averages)):
+            np.testing.assert_array_equal(g_value, average)   # they start as G
+        trainable = {var.op.name for var in v1.trainable_variables()}
+        for _ in range(2):
+            feed = tiny_feed(training_graph, rng)
+            before = sess.run(averages)
+            sess.run(training_graph.train_ops['discriminator'], feed)
+            for old, new in zip(before, sess.run(averages)):
+                np.testing.assert_array_equal(old, new)
+            sess.run(training_graph.train_ops['generator'], feed)
+            for var, g_value, old, new in zip(g_vars, sess.run(g_vars), before, sess.run(averages)):
+                rate = beta if var.op.name in trainable else 0.0
+                np.testing.assert_allclose(new, g_value + (old - g_value) * rate, rtol=1e-5, atol=1e-7)
+        assert not np.array_equal(*sess.run([g_vars[0], averages[0]]))
+        # The samples are the average's
+        feed = tiny_feed(training_graph, rng)
+        z = feed[training_graph.placeholders['z']]
+        sampled = sess.run(training_graph.samplers['generator'], {training_graph.placeholders['z']: z})
+        average_input = v1.placeholder(tf.float32, z.shape)
+        own = voxel_gan.averaged_generator(average_input, training=False, filters=TINY['filters'])
+        np.testing.assert_array_equal(sampled, sess.run(own, {average_input: z}))
+
+
 def small_train_set():
     return procedural.read_data_sets(seed=0, spec=procedural.voxel_spec(16), num_train=24, num_validation=2,
                                      num_test=2).train

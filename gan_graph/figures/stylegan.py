@@ -14,6 +14,7 @@ import tensorflow as tf
 from gan_graph.figures import grid as plots
 from gan_graph.figures.grid import plt
 from gan_graph.models import stylegan
+from gan_graph.nn import averaging
 from gan_graph.train import checkpoints, manifest, run_dir, session as session_lib
 
 v1 = tf.compat.v1
@@ -36,7 +37,7 @@ class GsFunctions(session_lib.OwnSession):
             v1.set_random_seed(seed)
             self.z = v1.placeholder(tf.float32, (None, self.z_size))
             self.dlatents = v1.placeholder(tf.float32, (None, self.num_layers, kwargs['mapping_kwargs']['dlatent_size']))
-            with stylegan.gs_scope():
+            with averaging.averaged(stylegan.GS_SCOPE):
                 self.w = stylegan.mapping(self.z, track_average=False, **kwargs['mapping_kwargs'])
                 self.w_avg = stylegan.dlatent_average()
                 self.fixed_noise = stylegan.synthesis(self.dlatents, noise_seed=seed, **kwargs['synthesis_kwargs'])

@@ -35,7 +35,7 @@ import tensorflow as tf
 
 from gan_graph.data import spec as spec_lib
 from gan_graph.models import description as d
-from gan_graph.nn import losses, ops as base_ops
+from gan_graph.nn import averaging, losses, ops as base_ops
 from gan_graph.nn import stylegan_ops as ops
 
 v1 = tf.compat.v1
@@ -55,54 +55,6 @@ def num_style_layers(resolution=RESOLUTION):
 def feature_maps(stage, fmap_base, fmap_max):
     """The reference's nf(stage): fmap_base / 2**stage, at most fmap_max."""
     return min(int(fmap_base / 2.0 ** stage), fmap_max)
-
-
-# --- Gs beside G ----------------------------------------------------------------------------------
-
-def twin_getter(getter, name, *args, **kwargs):
-    """Every variable G creates gets its Gs copy `Gs/<name>`, non-trainable, initialised from the same
-    tensor (one draw in the one run of the variables' initialisers: the same values)."""
-    var = getter(name, *args, **kwargs)
-    twin = {**kwargs, 'trainable': False, 'collections': None}
-    if not kwargs.get('reuse'):
-        twin.update(initializer=var.initial_value, shape=None)
-    getter(f'{GS_SCOPE}/{name}', *args, **twin)
-    return var
-
-
-def non_trainable_getter(getter, name, *args, **kwargs):
-    return getter(name, *args, **{**kwargs, 'trainable': False})
-
-
-def with_gs_twins():
-    """The scope G's networks are built in (from the root): their variables come with Gs twins."""
-    return v1.variable_scope(v1.get_variable_scope(), custom_getter=twin_getter, auxiliary_name_scope=False)
-
-
-def gs_scope():
-    """Gs's networks: the same functions under `Gs/`, non-trainable, created where they do not exist
-    (sampling from generator.ckpt) and reused where G made them."""
-    return v1.variable_scope(GS_SCOPE, reuse=v1.AUTO_REUSE, custom_getter=non_trainable_getter)
-
-
-def gs_moving_average(variables, beta):
-    """The D step's after_update (`variables`, D's, unused): Gs <- G + (Gs - G) * beta for G's trainable
-    variables, copies of the others (dlatent_avg), as the reference's
-    Gs.setup_as_moving_average_of(G, beta, beta_nontrainable=0)."""
-    del variables
-    sources = {var.op.name: var for var in v1.global_variables()}
-    trainable = {var.op.name for var in v1.trainable_variables()}
-    updates = []
-    for gs_var in v1.global_variables(GS_SCOPE + '/'):
-        name = gs_var.op.name[len(GS_SCOPE) + 1:]
-        g_var = sources[name]
-        rate = beta if name in trainable else 0.0
-        updates.append(gs_var.assign(g_var + (gs_var - g_var) * rate))
-    return tf.group(*updates, name='Gs_update')
-
-
-def gs_beta(batch_size, half_life_kimg):
-    return 0.5 ** (batch_size / (half_life_kimg * 1000.0))
 
 
 # --- Mapping ----------------------------------------------------------------------------------------
@@ -225,12 +177,12 @@ def discriminator(images, reuse=False, fmap_base=256, fmap_max=128, resolution=R
 # --- The generators as networks ----------------------------------------------------------------------
 
 def trained_mapping(z, reuse=False, **kwargs):
-    with with_gs_twins():
+    with averaging.with_twins(GS_SCOPE):
         return mapping(z, reuse=reuse, **kwargs)
 
 
 def trained_synthesis(dlatents, reuse=False, **kwargs):
-    with with_gs_twins():
+    with averaging.with_twins(GS_SCOPE):
         return synthesis(dlatents, reuse=reuse, **kwargs)
 
 
@@ -240,7 +192,7 @@ def gs_generator(z, reuse=False, mapping_kwargs=None, synthesis_kwargs=None, tru
     (default all; psi 1: no truncation, as the reference's metrics sample)."""
     del reuse   # Gs's variables exist beside G's in training, and are made when sampling alone
     num_layers = num_style_layers(synthesis_kwargs.get('resolution', RESOLUTION))
-    with gs_scope():
+    with averaging.averaged(GS_SCOPE):
         dlatents = broadcast(mapping(z, track_average=False, **mapping_kwargs), num_layers)
         if truncation_psi != 1.0:
             cutoff = num_layers if truncation_cutoff is None else truncation_cutoff
@@ -301,7 +253,7 @@ def describe(z_size=256, dlatent_size=256, mapping_layers=4, mapping_fmaps=256, 
                           mapping_lrmul=mapping_lrmul, dlatent_avg_beta=dlatent_avg_beta)
     synthesis_kwargs = dict(fmap_base=fmap_base, fmap_max=fmap_max)
     optimizer = functools.partial(adam, learning_rate, beta1, beta2)
-    ema = functools.partial(gs_moving_average, beta=gs_beta(batch_size, gs_half_life_kimg))
+    ema = averaging.update_after_step(GS_SCOPE, averaging.half_life_beta(batch_size, gs_half_life_kimg))
     return d.Description(
         name='stylegan', module='stylegan', hparams=hparams,
         shaping=('z_size', 'dlatent_size', 'mapping_layers', 'mapping_fmaps', 'fmap_base', 'fmap_max'),

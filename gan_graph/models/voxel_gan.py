@@ -18,6 +18,10 @@ paper's rule: D is updated only when its accuracy on the previous batch was belo
 applies D to G(z) (it adds D on the real batch), and kept in the non-trainable variable
 `accuracy_gate/d_accuracy`; the next D step's in-graph gate reads it, in the same `sess.run` as the
 update, and counts the skipped updates in `accuracy_gate/d_updates_skipped`.
+
+Not in the paper, an option (`g_average_half_life_kimg` > 0): G's exponential moving average, as
+StyleGAN's Gs (nn/averaging.py), updated after every G step and exported as the 'generator' (samples,
+generator.ckpt, metrics). Its batch norms use G's current moving statistics.
 """
 import functools
 
@@ -25,7 +29,7 @@ import tensorflow as tf
 
 from gan_graph.data import procedural
 from gan_graph.models import description as d
-from gan_graph.nn import losses, ops
+from gan_graph.nn import averaging, losses, ops
 
 v1 = tf.compat.v1
 
@@ -34,6 +38,7 @@ CHANNELS = {16: (128, 64), 32: (256, 128, 64), 64: (512, 256, 128, 64)}
 RESOLUTIONS = tuple(CHANNELS)
 Z_DISTS = ('uniform', 'normal')
 GATE_SCOPE = 'accuracy_gate'
+AVERAGE_SCOPE = 'generator_average'
 
 
 def generator(z, reuse=False, training=True, filters=CHANNELS[32], momentum=0.99):
@@ -50,6 +55,19 @@ def generator(z, reuse=False, training=True, filters=CHANNELS[32], momentum=0.99
         # The last doubling to one occupancy channel: no batch norm, a sigmoid
         x = ops.conv3d_transpose(x, 1, 4, strides=2, padding='same', use_bias=False)
         return tf.sigmoid(x)
+
+
+def trained_generator(z, **kwargs):
+    """G, its variables created with twins under AVERAGE_SCOPE."""
+    with averaging.with_twins(AVERAGE_SCOPE):
+        return generator(z, **kwargs)
+
+
+def averaged_generator(z, reuse=False, **kwargs):
+    """G's moving average: G under AVERAGE_SCOPE (made beside G in training, alone when sampling)."""
+    del reuse
+    with averaging.averaged(AVERAGE_SCOPE):
+        return generator(z, **kwargs)
 
 
 def discriminator(x, reuse=False, alpha=0.2, training=True, filters=CHANNELS[32], momentum=0.99):
@@ -124,7 +142,10 @@ def noise(z_dist, z_size):
 
 
 def describe(resolution=32, z_size=200, z_dist='uniform', filters=None, alpha=0.2, g_learning_rate=0.0025,
-             d_learning_rate=1e-5, beta1=0.5, d_threshold=0.8, bn_momentum=0.99):
+             d_learning_rate=1e-5, beta1=0.5, d_threshold=0.8, bn_momentum=0.99, g_average_half_life_kimg=0.0,
+             batch_size=100):
+    """g_average_half_life_kimg > 0: export G's moving average with this half-life in thousands of
+    shapes (batch_size sets its beta); 0: G itself, as the paper."""
     if resolution not in CHANNELS:
         raise ValueError(f'--resolution must be one of {RESOLUTIONS}, got {resolution}')
     filters = tuple(CHANNELS[resolution] if not filters else filters)
@@ -133,15 +154,24 @@ def describe(resolution=32, z_size=200, z_dist='uniform', filters=None, alpha=0.
                          f'(default {",".join(map(str, CHANNELS[resolution]))}), got {list(filters)}')
     hparams = dict(resolution=resolution, z_size=z_size, z_dist=z_dist, filters=list(filters), alpha=alpha,
                    g_learning_rate=g_learning_rate, d_learning_rate=d_learning_rate, beta1=beta1,
-                   d_threshold=d_threshold, bn_momentum=bn_momentum)
+                   d_threshold=d_threshold, bn_momentum=bn_momentum, g_average_half_life_kimg=g_average_half_life_kimg)
+    g_kwargs = dict(filters=filters, momentum=bn_momentum)
+    networks = {'generator': d.Network('generator', generator, g_kwargs),
+                'discriminator': d.Network('discriminator', discriminator,
+                                           dict(alpha=alpha, filters=filters, momentum=bn_momentum))}
+    exported, g_after_update = 'generator', None
+    if g_average_half_life_kimg:
+        networks['generator'] = d.Network('generator', trained_generator, g_kwargs)
+        networks['generator_average'] = d.Network(AVERAGE_SCOPE, averaged_generator, g_kwargs)
+        exported = 'generator_average'
+        g_after_update = averaging.update_after_step(
+            AVERAGE_SCOPE, averaging.half_life_beta(batch_size, g_average_half_life_kimg))
     return d.Description(
         name='voxel_gan', module='voxel_gan', hparams=hparams,
         shaping=('resolution', 'z_size', 'filters'),
         data=procedural.voxel_spec(resolution),
         inputs={'real': d.Data(), 'z': noise(z_dist, z_size)},
-        networks={'generator': d.Network('generator', generator, dict(filters=filters, momentum=bn_momentum)),
-                  'discriminator': d.Network('discriminator', discriminator,
-                                             dict(alpha=alpha, filters=filters, momentum=bn_momentum))},
+        networks=networks,
         losses={'Discriminator': d.Loss(d_loss), 'Generator': d.Loss(g_loss),
                 'D accuracy': d.Loss(d_accuracy), 'D updates skipped': d.Loss(skipped_updates)},
         optimizers={'d': functools.partial(v1.train.AdamOptimizer, d_learning_rate, beta1=beta1),
@@ -149,5 +179,6 @@ def describe(resolution=32, z_size=200, z_dist='uniform', filters=None, alpha=0.
         # The D step under the 80% gate; the G step on the same z (the port drew one z per iteration).
         steps=[d.Step('discriminator', 'Discriminator', trains='discriminator', optimizer='d',
                       gate=functools.partial(d_gate, threshold=d_threshold)),
-               d.Step('generator', 'Generator', trains='generator', optimizer='g', feed=d.SAME_FEED)],
-        exports={'generator': d.Sampler('generator', call_kwargs={'training': False})})
+               d.Step('generator', 'Generator', trains='generator', optimizer='g', feed=d.SAME_FEED,
+                      after_update=g_after_update)],
+        exports={'generator': d.Sampler(exported, call_kwargs={'training': False})})
