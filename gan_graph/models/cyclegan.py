@@ -30,14 +30,13 @@ import tensorflow as tf
 
 from gan_graph.data import domains
 from gan_graph.models import description as d
-from gan_graph.nn import losses, ops
+from gan_graph.nn import losses, ops, schedule
 
 v1 = tf.compat.v1
 
 VARIANTS = ('cyclegan', 'tutorial')
 IMAGE_SHAPE = (32, 32, 1)
 TRAIN_EXAMPLES = (60000 - domains.VALIDATION_SIZE) // 2   # each domain's half of the 55,000 train digits
-SCHEDULE_SCOPE = 'learning_rate_schedule'
 EPOCH_EXAMPLES = 8   # test digits and outlines whose cycles each epoch keeps
 
 
@@ -220,31 +219,8 @@ class CrossEntropy:
     generator = staticmethod(losses.minimax_generator_loss)
 
 
-# ------------------------------------------------------------------------------------------- schedule
-
-def iteration_counter():
-    """The iterations trained so far, a variable (checkpointed) shared by both optimizers' schedules."""
-    with v1.variable_scope(SCHEDULE_SCOPE, reuse=v1.AUTO_REUSE):
-        return v1.get_variable('iteration', [], tf.int64, initializer=v1.zeros_initializer(), trainable=False)
-
-
-def count_iteration(variables):
-    """after_update of the iteration's last step."""
-    del variables
-    return iteration_counter().assign_add(1).op
-
-
-def learning_rate(base, decay_start, decay_iterations):
-    """base until iteration `decay_start`, then linearly down to 0 over `decay_iterations`
-    (the authors' 'linear' policy, per iteration instead of per epoch)."""
-    if not decay_iterations:
-        return base
-    done = tf.cast(iteration_counter(), tf.float32) - decay_start
-    return base * (1.0 - tf.clip_by_value(done / decay_iterations, 0.0, 1.0))
-
-
 def adam(base, beta1, decay_start, decay_iterations):
-    return v1.train.AdamOptimizer(learning_rate(base, decay_start, decay_iterations), beta1=beta1)
+    return v1.train.AdamOptimizer(schedule.linear_decay(base, decay_start, decay_iterations), beta1=beta1)
 
 
 def cycle_rows(nets, batch):
@@ -271,8 +247,8 @@ def describe(variant='cyclegan', ngf=32, ndf=64, residual_blocks=6, cycle_lambda
     faithful = variant == 'cyclegan'
     adversarial = LeastSquares if faithful else CrossEntropy
     pool = faithful and pool_size > 0
-    decay_start = (epochs // 2) * iterations_per_epoch
-    decay_iterations = (epochs - epochs // 2) * iterations_per_epoch if faithful else 0
+    decay_start, decay_iterations = schedule.decaying_over_last_epochs(
+        epochs, epochs - epochs // 2 if faithful else 0, iterations_per_epoch)
     optimizer = functools.partial(adam, learning_rate, beta1, decay_start, decay_iterations)
     generator, generator_kwargs = ((resnet_generator, dict(ngf=ngf, residual_blocks=residual_blocks)) if faithful
                                    else (unet_generator, dict(ngf=ngf)))
@@ -311,7 +287,7 @@ def describe(variant='cyclegan', ngf=32, ndf=64, residual_blocks=6, cycle_lambda
         optimizers={'g': optimizer, 'd': optimizer},
         steps=[d.Step('generators', 'Generators', trains=('generator_ab', 'generator_ba'), optimizer='g'),
                d.Step('discriminators', 'Discriminators', trains=('discriminator_a', 'discriminator_b'),
-                      optimizer='d', feed=d.SAME_FEED, after_update=count_iteration)],
+                      optimizer='d', feed=d.SAME_FEED, after_update=schedule.count_iteration)],
         # G (A -> B) is the run's 'generator' (checkpoints/generator.ckpt); F is in the training checkpoint.
         exports={'generator': d.Sampler('generator_ab', inputs=('a',), call_kwargs={'training': False}),
                  'generator_ba': d.Sampler('generator_ba', inputs=('b',), call_kwargs={'training': False})},
