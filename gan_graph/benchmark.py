@@ -118,6 +118,51 @@ def iteration_flops(description, batch_size):
     return sum(op_flops(graph, op) for op in ops_run_by(chains.run_ops[1]))
 
 
+PRODUCT_OPS = ('MatMul', 'BatchMatMulV2', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Conv3D',
+               'Conv3DBackpropInputV2', 'Conv3DBackpropFilterV2')
+
+
+def iteration_products(description, batch_size):
+    """The matrix products and convolutions one chained in-graph iteration runs: [(type, input shapes,
+    constant inputs, attributes, FLOPs)], the FLOPs TensorFlow registers for each."""
+    graph = tf.Graph()
+    with graph.as_default():
+        training_graph = graph_lib.build(description)
+        data = steps.in_graph_data(description, batch_size * description.batches_per_iteration(), seed=0)
+        chains = steps.build_in_graph_chains(training_graph, data, batch_size, (1,), seed=0)
+        products = []
+        for op in ops_run_by(chains.run_ops[1]):
+            if op.type in PRODUCT_OPS:
+                # The integer inputs are the backprops' input or filter sizes: their result's shape
+                constants = [np.array(op.outputs[0].shape, np.int32) if tensor.dtype.is_integer else None
+                             for tensor in op.inputs]
+                products.append((op.type, [tuple(tensor.shape) for tensor in op.inputs], constants,
+                                 dict(op.node_def.attr), op_flops(graph, op)))
+    return products
+
+
+def products_alone_gflops(products, repeats=10):
+    """GFLOP/s of the iteration's products run alone, all in one `sess.run` on random inputs of their
+    shapes (median of repeats): the rate the whole iteration could reach if nothing else took time."""
+    with tf.Graph().as_default() as graph:
+        outputs = []
+        for op_type, shapes, constants, attrs, _ in products:
+            inputs = [tf.constant(constant) if constant is not None else v1.Variable(tf.random.normal(shape)).value()
+                      for shape, constant in zip(shapes, constants)]
+            outputs.append(graph.create_op(op_type, inputs, [tf.float32], attrs=attrs).outputs[0])
+        # A sum of each result, so that no product is pruned and little else is run
+        target = tf.add_n([tf.reduce_sum(output[..., :1]) for output in outputs])
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            sess.run(target)
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                sess.run(target)
+                times.append(time.perf_counter() - start)
+    return sum(product[-1] for product in products) / statistics.median(times) / 1e9
+
+
 def time_epochs(description, train_set, setting, batch_size, epochs, num_batches, seed=0):
     """Seconds of each epoch (training only: no checkpoints or samples) after one warm-up epoch."""
     config = train.TrainConfig(batch_size=batch_size, max_batches_per_epoch=num_batches, seed=seed,

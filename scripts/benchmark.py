@@ -5,6 +5,8 @@
 
 Each model trains at its own script's batch size. The MLP GANs time whole epochs; the DCGAN (45-100 s
 an epoch on 2 cores) times its first 100 batches, and the table scales every time to a full epoch.
+A last row per model runs only its iteration's matrix products and convolutions, at their shapes, in one
+`sess.run`: the rate no loop can beat on this machine.
 """
 import functools
 import os
@@ -47,6 +49,8 @@ flags.DEFINE_integer('batch_size', None, "Batch size (unset: each model's own, 1
 flags.DEFINE_integer('num_batches', None, 'Batches timed per epoch, the time then scaled to a full epoch '
                      "(0: the whole train set; unset: each model's default, all for the MLPs, 100 for the DCGAN).",
                      lower_bound=0)
+flags.DEFINE_bool('products_alone', True, "Add a row per model: its iteration's matrix products and convolutions "
+                  'run alone, the rate no loop can beat (everything else an iteration does only adds time).')
 flags.DEFINE_string('data_dir', mnist.DEFAULT_DATA_DIR, 'Directory with the MNIST IDX .gz files.')
 flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
 flags.register_validator('models', lambda names: set(names) <= set(MODELS), f'--models must be among {sorted(MODELS)}')
@@ -88,6 +92,11 @@ def main(argv):
                 print(f'| {name} | {setting.label} | {median:.2f} | {min(medians) * scale:.2f}-'
                       f'{max(medians) * scale:.2f} | {reference / median:.2f}x | {gflops:.0f} | '
                       f'{100 * gflops / peak:.0f}% |', flush=True)
+            if FLAGS.products_alone:
+                with quiet.stderr_fd_silenced():
+                    ceiling = benchmark.products_alone_gflops(benchmark.iteration_products(description, batch_size))
+                print(f'| {name} | its products alone (a ceiling) | | | | {ceiling:.0f} | {100 * ceiling / peak:.0f}% |',
+                      flush=True)
 
 
 if __name__ == '__main__':

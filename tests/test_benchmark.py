@@ -11,17 +11,42 @@ from gan_graph.models import keras_dcgan, mlp_gan
 from conftest import run_script
 
 
+def needed_matmul_flops(batch):
+    """The udacity MLP's products one iteration needs. G's layers z -> 128 -> 784, D's 784 -> 128 -> 1
+    (multiply-adds per example). The notebook's G step reuses the D step's noise: G runs forward once.
+    A layer's backward pass computes its weights' gradient, and its input's where a trained network lies
+    below: G's first layer has no input gradient, D's first layer only in the G step, and the G step
+    computes no weight gradients of D. The D step runs D on real and fake (2 * batch rows)."""
+    g1, g2, d1, d2 = 100 * 128, 128 * 784, 784 * 128, 128 * 1
+    generator = (g1 + g2) + (g1 + 2 * g2)             # forward once; backward: dW1, dW2 and dh
+    d_step = 2 * (d1 + d2) + 2 * (d1 + 2 * d2)        # forward; backward: dW1, dW2 and dh
+    g_step = (d1 + d2) + (d1 + d2)                    # forward on G(z); backward: dh and dx
+    return 2 * batch * (generator + d_step + g_step)
+
+
 def test_iteration_flops_count_the_matrix_products_one_iteration_runs():
     batch = 100
     with quiet.stderr_fd_silenced():
         flops = benchmark.iteration_flops(mlp_gan.describe(arch='udacity'), batch)
-    generator_macs = 100 * 128 + 128 * 784     # z -> 128 -> 784
-    discriminator_macs = 784 * 128 + 128 * 1   # 784 -> 128 -> 1
-    # The notebook's G step reuses the D step's noise, so G runs forward once; TF1's gated gradients
-    # compute both products of every MatMul's gradient: 3 forward-equivalents of G, 9 of D.
-    matmul_flops = 2 * batch * (3 * generator_macs + 9 * discriminator_macs)
+    matmul_flops = needed_matmul_flops(batch)
     # The profiler also counts the element-wise ops (bias, leaky ReLU, tanh): a few percent more.
     assert matmul_flops <= flops <= 1.05 * matmul_flops
+
+
+def test_the_products_alone_are_the_iterations_matrix_products_with_their_shapes():
+    batch = 100
+    with quiet.stderr_fd_silenced():
+        products = benchmark.iteration_products(mlp_gan.describe(arch='udacity'), batch)
+    # The products above, each a MatMul of its own: G's output layer,
+    # D's first layer on real and fake as one batch, and D's first layer on G(z) alone in the G step
+    assert {product[0] for product in products} == {'MatMul'}
+    shapes = [tuple(sorted(product[1])) for product in products]
+    assert ((batch, 128), (128, 784)) in shapes
+    assert ((2 * batch, 784), (784, 128)) in shapes and ((batch, 784), (784, 128)) in shapes
+    flops = sum(product[-1] for product in products)
+    assert flops == needed_matmul_flops(batch)
+    with quiet.stderr_fd_silenced():
+        assert benchmark.products_alone_gflops(products, repeats=2) > 0
 
 
 @pytest.mark.slow
@@ -29,7 +54,10 @@ def test_the_script_prints_a_row_per_model_and_loop_against_the_faithful_loop():
     result = run_script('benchmark.py', '--models=mlp_udacity', '--sessions=2', '--epochs=1', '--num_batches=3',
                         '--settings=in_graph:3,fused,faithful:workers=2')
     rows = [line.split('|')[1:-1] for line in result.stdout.splitlines() if line.startswith('| mlp_udacity')]
-    assert [row[1].strip() for row in rows] == ['faithful', 'in_graph x3', 'fused', 'faithful, 2 workers']
+    assert [row[1].strip() for row in rows] == ['faithful', 'in_graph x3', 'fused', 'faithful, 2 workers',
+                                                'its products alone (a ceiling)']
+    rows, ceiling = rows[:-1], rows[-1]
+    assert float(ceiling[5]) > 0 and ceiling[6].strip().endswith('%')
     assert rows[0][4].strip() == '1.00x'
     for row in rows:
         low, high = map(float, row[3].split('-'))

@@ -8,6 +8,7 @@ The faithful loop feeds numpy batches and runs each step as its own `sess.run`. 
   and a per-example network sees real and fake as one batch (fewer, larger matrix products);
 - each step runs the batch-norm updates of the passes of the network it trains, as its train op does
   in the tutorial's graph;
+- gradients are not gated per op (graph.FAST_GATING): a step computes only the products it needs;
 - the batches come from a source: fed placeholders (`fused`: one `sess.run` per iteration), or the
   in-graph input (`in_graph`): the training images in a local variable, shuffled per epoch in the
   graph, batch b of the epoch taking rows order[b*B:(b+1)*B], and the noise drawn in the graph with
@@ -181,11 +182,12 @@ def gated_update(training_graph, tower_calls, step, batch, slices):
     description, towers = training_graph.description, training_graph.towers
     if towers is None:
         return graph_lib.gated(tower_calls[0], step, batch, lambda calls: graph_lib.step_update(
-            description, training_graph.optimizers, training_graph.variables, calls, step, batch))
+            description, training_graph.optimizers, training_graph.variables, calls, step, batch,
+            graph_lib.FAST_GATING))
     optimizer = training_graph.optimizers[step.optimizer]
     variables = graph_lib.step_variables(training_graph.variables, step)
     return towers_lib.gated(towers, tower_calls, step, batch, lambda fresh: towers_lib.step_update(
-        description, optimizer, variables, towers, fresh, step, slices))
+        description, optimizer, variables, towers, fresh, step, slices, graph_lib.FAST_GATING))
 
 
 @dataclasses.dataclass

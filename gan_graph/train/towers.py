@@ -86,10 +86,11 @@ def gated(towers, tower_calls, step, batch, build_update):
     return graph_lib.conditional(condition, lambda: build_update([calls.fresh() for calls in tower_calls]))
 
 
-def step_update(description, optimizer, variables, towers, tower_calls, step, slices):
+def step_update(description, optimizer, variables, towers, tower_calls, step, slices,
+                gate_gradients=graph_lib.FAITHFUL_GATING):
     """The train op of `step`, its loss built on each tower's slice through that tower's Calls."""
     tower_losses, tower_passes = tower_losses_on(description, towers, slices, tower_calls, [step.loss])
-    return train_op(step, optimizer, towers, tower_losses, tower_passes, variables)
+    return train_op(step, optimizer, towers, tower_losses, tower_passes, variables, gate_gradients)
 
 
 def build(description, towers):
@@ -122,13 +123,14 @@ def build(description, towers):
                                    samplers, epoch_samples, optimizers, built, towers)
 
 
-def train_op(step, optimizer, towers, tower_losses, tower_passes, variables):
+def train_op(step, optimizer, towers, tower_losses, tower_passes, variables, gate_gradients=graph_lib.FAITHFUL_GATING):
     """Each tower's gradients on its device, their mean applied once on the parameter device after the
     first tower's batch-norm updates; then `after_update`."""
     tower_gradients = []
     for device, losses in zip(towers.devices, tower_losses):
         with v1.device(placement(device, towers.parameter_device)):
             tower_gradients.append(optimizer.compute_gradients(losses[step.loss], var_list=variables,
+                                                               gate_gradients=gate_gradients,
                                                                colocate_gradients_with_ops=True))
     updates = d.Calls.updates_of(tower_passes[0][step.loss], step.networks)
     with tf.device(towers.parameter_device), tf.control_dependencies(updates):
