@@ -144,6 +144,20 @@ def test_leaky_relu_has_the_values_and_gradients_of_the_tutorials_max_form():
     np.testing.assert_array_equal(keras_grad, max_grad)
 
 
+def test_leaky_relus_gradient_reads_its_output_so_grappler_can_fuse_the_layer():
+    """A dense layer + leaky ReLU: the gradient's LeakyReluGrad takes the activation's output, so the bias
+    add feeds only the activation and grappler's remapper can fuse matmul, bias and activation (with the
+    bias add's output as the gradient's input, the remapper fails and drops all its fusions)."""
+    with tf.Graph().as_default():
+        x = v1.placeholder(tf.float32, (4, 3))
+        y = ops.leaky_relu(ops.dense(x, 5), 0.2)
+        gradient_op = tf.gradients(tf.reduce_sum(y), x)[0].graph.get_operations()
+        (leaky_grad,) = [op for op in gradient_op if op.type == 'LeakyReluGrad']
+        assert leaky_grad.inputs[1] is y
+        (bias_add,) = [op for op in gradient_op if op.type == 'BiasAdd']
+        assert [consumer.type for consumer in bias_add.outputs[0].consumers()] == ['LeakyRelu']
+
+
 def test_new_update_ops_holds_only_the_updates_added_in_its_block():
     with tf.Graph().as_default():
         x = v1.placeholder(tf.float32, (None, 3))

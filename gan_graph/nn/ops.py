@@ -10,6 +10,7 @@ import math
 import re
 
 import tensorflow as tf
+from tensorflow.python.ops import gen_nn_ops
 
 v1 = tf.compat.v1
 
@@ -28,11 +29,22 @@ def dense(inputs, units, activation=None, use_bias=True, name=None, kernel_initi
     return activation(outputs) if activation is not None else outputs
 
 
+@tf.RegisterGradient('LeakyReluFromOutput')
+def _leaky_relu_grad_from_output(op, grad):
+    """LeakyReLU's gradient read off its output: for 0 <= alpha <= 1 the output is > 0 exactly where the
+    input is, so the gradient is the same."""
+    return gen_nn_ops.leaky_relu_grad(grad, op.outputs[0], alpha=op.get_attr('alpha'))
+
+
 def leaky_relu(x, alpha):
     """The TF1 tutorials' `max(alpha*x, x)` and Keras' `LeakyReLU(alpha)`: the one op `tf.nn.leaky_relu`,
     with the values and gradients of the max form for 0 <= alpha <= 1 (tests/test_ops.py) but without
-    its multiply, maximum and select-based gradient ops."""
-    return tf.nn.leaky_relu(x, alpha)
+    its multiply, maximum and select-based gradient ops. Its gradient reads the op's output, not its
+    input (as ReLU's does): with the input's, grappler's remapper fails on every graph where a
+    convolution or matrix product + bias feeds the leaky ReLU (it would fuse the three, yet the
+    gradient still needs the sum) and drops all its fusions."""
+    with tf.compat.v1.get_default_graph().gradient_override_map({'LeakyRelu': 'LeakyReluFromOutput'}):
+        return tf.nn.leaky_relu(x, alpha)
 
 
 def conv2d(inputs, filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True, name=None,
