@@ -143,7 +143,7 @@ def iteration_products(description, batch_size):
 
 def products_alone_gflops(products, repeats=10):
     """GFLOP/s of the iteration's products run alone, all in one `sess.run` on random inputs of their
-    shapes (median of repeats): the rate the whole iteration could reach if nothing else took time."""
+    shapes (median of repeats): the rate the uncompiled iteration could reach if nothing else took time."""
     with tf.Graph().as_default() as graph:
         outputs = []
         for op_type, shapes, constants, attrs, _ in products:

@@ -6,7 +6,7 @@
 Each model trains at its own script's batch size. The MLP GANs time whole epochs; the DCGAN (45-100 s
 an epoch on 2 cores) times its first 100 batches, and the table scales every time to a full epoch.
 A last row per model runs only its iteration's matrix products and convolutions, at their shapes, in one
-`sess.run`: the rate no loop can beat on this machine.
+`sess.run`: the rate the uncompiled loops can at best reach with these kernels (XLA has its own).
 """
 import functools
 import os
@@ -50,7 +50,8 @@ flags.DEFINE_integer('num_batches', None, 'Batches timed per epoch, the time the
                      "(0: the whole train set; unset: each model's default, all for the MLPs, 100 for the DCGAN).",
                      lower_bound=0)
 flags.DEFINE_bool('products_alone', True, "Add a row per model: its iteration's matrix products and convolutions "
-                  'run alone, the rate no loop can beat (everything else an iteration does only adds time).')
+                  'run alone, the rate the uncompiled loops can at best reach (the rest of an iteration only adds '
+                  'time; XLA runs kernels of its own).')
 flags.DEFINE_string('data_dir', mnist.DEFAULT_DATA_DIR, 'Directory with the MNIST IDX .gz files.')
 flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
 flags.register_validator('models', lambda names: set(names) <= set(MODELS), f'--models must be among {sorted(MODELS)}')
@@ -95,7 +96,7 @@ def main(argv):
             if FLAGS.products_alone:
                 with quiet.stderr_fd_silenced():
                     ceiling = benchmark.products_alone_gflops(benchmark.iteration_products(description, batch_size))
-                print(f'| {name} | its products alone (a ceiling) | | | | {ceiling:.0f} | {100 * ceiling / peak:.0f}% |',
+                print(f'| {name} | its products alone | | | | {ceiling:.0f} | {100 * ceiling / peak:.0f}% |',
                       flush=True)
 
 

@@ -55,7 +55,7 @@ def test_the_script_prints_a_row_per_model_and_loop_against_the_faithful_loop():
                         '--settings=in_graph:3,fused,faithful:workers=2')
     rows = [line.split('|')[1:-1] for line in result.stdout.splitlines() if line.startswith('| mlp_udacity')]
     assert [row[1].strip() for row in rows] == ['faithful', 'in_graph x3', 'fused', 'faithful, 2 workers',
-                                                'its products alone (a ceiling)']
+                                                'its products alone']
     rows, ceiling = rows[:-1], rows[-1]
     assert float(ceiling[5]) > 0 and ceiling[6].strip().endswith('%')
     assert rows[0][4].strip() == '1.00x'
