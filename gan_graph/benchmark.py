@@ -72,22 +72,26 @@ def matmul_gflops(size=2048, repeats=10):
     with tf.Graph().as_default():
         a = v1.Variable(tf.random.normal((size, size)))
         b = v1.Variable(tf.random.normal((size, size)))
-        product = tf.reduce_sum(tf.matmul(a, b))
-        with v1.Session() as sess:
-            sess.run(v1.global_variables_initializer())
-            sess.run(product)
-            times = []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                sess.run(product)
-                times.append(time.perf_counter() - start)
-    return 2 * size ** 3 / statistics.median(times) / 1e9
+        seconds = median_run_seconds(tf.reduce_sum(tf.matmul(a, b)), repeats)
+    return 2 * size ** 3 / seconds / 1e9
+
+
+def median_run_seconds(target, repeats):
+    """Median seconds of `sess.run(target)` in a fresh session of the default graph, after a warm-up run."""
+    with v1.Session() as sess:
+        sess.run(v1.global_variables_initializer())
+        sess.run(target)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            sess.run(target)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def ops_run_by(target):
     """The operations a session runs for `target`: everything it depends on, through data and control
-    inputs. (The graph holds more: tf.gradients builds both products of a MatMul's gradient even where
-    one is not needed, and the session prunes it.)"""
+    inputs. (The graph may hold more, which the session prunes.)"""
     needed, pending = set(), [target]
     while pending:
         op = pending.pop()
@@ -151,16 +155,8 @@ def products_alone_gflops(products, repeats=10):
                       for shape, constant in zip(shapes, constants)]
             outputs.append(graph.create_op(op_type, inputs, [tf.float32], attrs=attrs).outputs[0])
         # A sum of each result, so that no product is pruned and little else is run
-        target = tf.add_n([tf.reduce_sum(output[..., :1]) for output in outputs])
-        with v1.Session() as sess:
-            sess.run(v1.global_variables_initializer())
-            sess.run(target)
-            times = []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                sess.run(target)
-                times.append(time.perf_counter() - start)
-    return sum(product[-1] for product in products) / statistics.median(times) / 1e9
+        seconds = median_run_seconds(tf.add_n([tf.reduce_sum(output[..., :1]) for output in outputs]), repeats)
+    return sum(product[-1] for product in products) / seconds / 1e9
 
 
 def time_epochs(description, train_set, setting, batch_size, epochs, num_batches, seed=0):
