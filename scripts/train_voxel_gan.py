@@ -6,7 +6,7 @@ default) drops the paper's 64^3 layer; 64 is the paper's network, for a GPU. The
 are made from --seed when the run starts (a few seconds) and kept as uint8.
 
 On a CPU the paper's widths are slow: about 8 s per batch of 32 at 32^3 on 2 shared cores, so an epoch of
-100 batches of 100 takes most of an hour. The README's CPU run (all 5 classes, 83-86% single solids in
+100 batches of 100 takes most of an hour. The README's CPU run (all 5 classes, 83-86% single solids over 3 seeds, in
 100 epochs of about 5 s) adds --filters=32,16,8 --batch_size=32 --max_batches_per_epoch=50 --z_dist=normal
 --d_learning_rate=1e-3 --g_average_half_life_kimg=10.
 """
