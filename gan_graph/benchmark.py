@@ -111,15 +111,20 @@ def op_flops(graph, op):
         return 0
 
 
-def iteration_flops(description, batch_size):
-    """FLOPs of one iteration (every step) as the fast loop runs it: the ops one chained in-graph
-    iteration runs, with the static shapes of `batch_size`."""
+def iteration_ops(description, batch_size):
+    """(graph, the ops one chained in-graph iteration runs, with the static shapes of `batch_size`)."""
     graph = tf.Graph()
     with graph.as_default():
         training_graph = graph_lib.build(description)
         data = steps.in_graph_data(description, batch_size * description.batches_per_iteration(), seed=0)
         chains = steps.build_in_graph_chains(training_graph, data, batch_size, (1,), seed=0)
-    return sum(op_flops(graph, op) for op in ops_run_by(chains.run_ops[1]))
+    return graph, ops_run_by(chains.run_ops[1])
+
+
+def iteration_flops(description, batch_size):
+    """FLOPs of one iteration (every step) as the fast loop runs it."""
+    graph, ops = iteration_ops(description, batch_size)
+    return sum(op_flops(graph, op) for op in ops)
 
 
 PRODUCT_OPS = ('MatMul', 'BatchMatMulV2', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Conv3D',
@@ -129,19 +134,15 @@ PRODUCT_OPS = ('MatMul', 'BatchMatMulV2', 'Conv2D', 'Conv2DBackpropInput', 'Conv
 def iteration_products(description, batch_size):
     """The matrix products and convolutions one chained in-graph iteration runs: [(type, input shapes,
     constant inputs, attributes, FLOPs)], the FLOPs TensorFlow registers for each."""
-    graph = tf.Graph()
-    with graph.as_default():
-        training_graph = graph_lib.build(description)
-        data = steps.in_graph_data(description, batch_size * description.batches_per_iteration(), seed=0)
-        chains = steps.build_in_graph_chains(training_graph, data, batch_size, (1,), seed=0)
-        products = []
-        for op in ops_run_by(chains.run_ops[1]):
-            if op.type in PRODUCT_OPS:
-                # The integer inputs are the backprops' input or filter sizes: their result's shape
-                constants = [np.array(op.outputs[0].shape, np.int32) if tensor.dtype.is_integer else None
-                             for tensor in op.inputs]
-                products.append((op.type, [tuple(tensor.shape) for tensor in op.inputs], constants,
-                                 dict(op.node_def.attr), op_flops(graph, op)))
+    graph, ops = iteration_ops(description, batch_size)
+    products = []
+    for op in ops:
+        if op.type in PRODUCT_OPS:
+            # The integer inputs are the backprops' input or filter sizes: their result's shape
+            constants = [np.array(op.outputs[0].shape, np.int32) if tensor.dtype.is_integer else None
+                         for tensor in op.inputs]
+            products.append((op.type, [tuple(tensor.shape) for tensor in op.inputs], constants,
+                             dict(op.node_def.attr), op_flops(graph, op)))
     return products
 
 

@@ -156,12 +156,12 @@ def describe(resolution=32, z_size=200, z_dist='uniform', filters=None, alpha=0.
                    g_learning_rate=g_learning_rate, d_learning_rate=d_learning_rate, beta1=beta1,
                    d_threshold=d_threshold, bn_momentum=bn_momentum, g_average_half_life_kimg=g_average_half_life_kimg)
     g_kwargs = dict(filters=filters, momentum=bn_momentum)
-    networks = {'generator': d.Network('generator', generator, g_kwargs),
+    networks = {'generator': d.Network('generator', trained_generator if g_average_half_life_kimg else generator,
+                                       g_kwargs),
                 'discriminator': d.Network('discriminator', discriminator,
                                            dict(alpha=alpha, filters=filters, momentum=bn_momentum))}
     exported, g_after_update = 'generator', None
     if g_average_half_life_kimg:
-        networks['generator'] = d.Network('generator', trained_generator, g_kwargs)
         networks['generator_average'] = d.Network(AVERAGE_SCOPE, averaged_generator, g_kwargs)
         exported = 'generator_average'
         g_after_update = averaging.update_after_step(
