@@ -12,6 +12,8 @@ import re
 import tensorflow as tf
 from tensorflow.python.ops import gen_nn_ops
 
+from gan_graph.nn import taps
+
 v1 = tf.compat.v1
 
 
@@ -55,7 +57,10 @@ def conv2d(inputs, filters, kernel_size, strides=1, padding='valid', activation=
     with v1.variable_scope(name, default_name='conv2d'):
         kernel = v1.get_variable('kernel', [kernel_size, kernel_size, in_channels, filters], dtype=inputs.dtype,
                                  initializer=kernel_initializer or v1.glorot_uniform_initializer())
-        outputs = tf.nn.conv2d(inputs, kernel, strides=[1, strides, strides, 1], padding=padding.upper())
+        if taps.is_narrow(in_channels, kernel_size, strides):   # an image input: its gradient through the taps
+            outputs = taps.conv2d(inputs, kernel, strides, padding.upper())
+        else:
+            outputs = tf.nn.conv2d(inputs, kernel, strides=[1, strides, strides, 1], padding=padding.upper())
         if use_bias:
             bias = v1.get_variable('bias', [filters], dtype=inputs.dtype, initializer=v1.zeros_initializer())
             outputs = tf.nn.bias_add(outputs, bias)
@@ -80,9 +85,12 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=1, padding='valid', a
                                  initializer=kernel_initializer or v1.glorot_uniform_initializer())
         out_height = deconv_output_size(height, kernel_size, strides, padding)
         out_width = deconv_output_size(width, kernel_size, strides, padding)
-        output_shape = tf.stack([tf.shape(inputs)[0], out_height, out_width, filters])
-        outputs = tf.nn.conv2d_transpose(inputs, kernel, output_shape, strides=[1, strides, strides, 1],
-                                         padding=padding.upper())
+        if taps.is_narrow(filters, kernel_size, strides):   # an image output: through the taps
+            outputs = taps.conv2d_transpose(inputs, kernel, (out_height, out_width), strides, padding.upper())
+        else:
+            output_shape = tf.stack([tf.shape(inputs)[0], out_height, out_width, filters])
+            outputs = tf.nn.conv2d_transpose(inputs, kernel, output_shape, strides=[1, strides, strides, 1],
+                                             padding=padding.upper())
         outputs.set_shape([inputs.shape[0], out_height, out_width, filters])
         if use_bias:
             bias = v1.get_variable('bias', [filters], dtype=inputs.dtype, initializer=v1.zeros_initializer())
