@@ -202,23 +202,41 @@ def loopback_cluster(workers):
     return _SERVERS[workers][0]
 
 
+@dataclasses.dataclass
+class Session:
+    seconds: float         # its median epoch
+    matmul_gflops: float   # the machine's matmul rate, measured just before it
+
+
 def time_settings(description, train_set, settings, batch_size, epochs, num_batches, sessions):
-    """Median epoch seconds of each setting in each of `sessions` fresh graphs and sessions, the settings
-    taken in turn within each round so that drift in the machine's speed touches them alike. Returns
-    one list of per-session medians per setting; for a setting the model cannot run (e.g. --xla on an op
-    XLA cannot compile), the reason instead."""
-    medians = [[] for _ in settings]
+    """Each setting timed in each of `sessions` fresh graphs and sessions, the settings taken in turn
+    within each round so that drift in the machine's speed touches them alike, and the matmul rate
+    measured before each (a busy neighbour on a shared machine slows both). Returns one list of Session
+    per setting; for a setting the model cannot run (e.g. --xla on an op XLA cannot compile), the
+    reason instead."""
+    timed = [[] for _ in settings]
     for _ in range(sessions):
         for index, setting in enumerate(settings):
-            if isinstance(medians[index], str):
+            if isinstance(timed[index], str):
                 continue
+            rate = matmul_gflops(repeats=5)
             try:
                 seconds = time_epochs(description, train_set, setting, batch_size, epochs, num_batches)
             except ValueError as err:
-                medians[index] = str(err)
+                timed[index] = str(err)
                 continue
-            medians[index].append(statistics.median(seconds))
-    return medians
+            timed[index].append(Session(statistics.median(seconds), rate))
+    return timed
+
+
+def paired_ratio(reference, sessions):
+    """The median over rounds of reference seconds / seconds, each round's sessions taken side by side."""
+    return statistics.median(ref.seconds / session.seconds for ref, session in zip(reference, sessions))
+
+
+def percent_of_matmul(gflop_per_epoch, sessions):
+    """The median over sessions of the session's rate against the matmul rate measured just before it."""
+    return statistics.median(100 * gflop_per_epoch / session.seconds / session.matmul_gflops for session in sessions)
 
 
 class NullStream:

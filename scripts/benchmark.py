@@ -7,6 +7,9 @@ Each model trains at its own script's batch size. The MLP GANs time whole epochs
 an epoch on 2 cores) times its first 100 batches, and the table scales every time to a full epoch.
 A last row per model runs only its iteration's matrix products and convolutions, at their shapes, in one
 `sess.run`: the rate the uncompiled loops can at best reach with these kernels (XLA has its own).
+On a shared machine whose speed drifts, each ratio to the faithful loop is the median of each round's
+(the faithful session timed just before the others), and each % of matmul is against the matmul rate
+measured just before each session.
 """
 import functools
 import os
@@ -80,23 +83,26 @@ def main(argv):
             with quiet.stderr_fd_silenced():
                 flops = benchmark.iteration_flops(description, batch_size)
             iterations = full_epoch / description.batches_per_iteration()
-            session_medians = benchmark.time_settings(description, data.train, settings, batch_size, FLAGS.epochs,
-                                                      timed, FLAGS.sessions)
+            timings = benchmark.time_settings(description, data.train, settings, batch_size, FLAGS.epochs, timed,
+                                              FLAGS.sessions)
+            # Times of the timed batches; the rows give them scaled to the full epoch
             scale = full_epoch / timed
-            reference = statistics.median(session_medians[0]) * scale
-            for setting, medians in zip(settings, session_medians):
-                if isinstance(medians, str):
-                    print(f'| {name} | {setting.label} | cannot run: {medians} | | | | |', flush=True)
+            gflop_timed = flops * iterations / scale / 1e9
+            for setting, sessions in zip(settings, timings):
+                if isinstance(sessions, str):
+                    print(f'| {name} | {setting.label} | cannot run: {sessions} | | | | |', flush=True)
                     continue
-                median = statistics.median(medians) * scale
-                gflops = flops * iterations / median / 1e9
-                print(f'| {name} | {setting.label} | {median:.2f} | {min(medians) * scale:.2f}-'
-                      f'{max(medians) * scale:.2f} | {reference / median:.2f}x | {gflops:.0f} | '
-                      f'{100 * gflops / peak:.0f}% |', flush=True)
+                seconds = [session.seconds * scale for session in sessions]
+                median = statistics.median(seconds)
+                print(f'| {name} | {setting.label} | {median:.2f} | {min(seconds):.2f}-{max(seconds):.2f} | '
+                      f'{benchmark.paired_ratio(timings[0], sessions):.2f}x | '
+                      f'{flops * iterations / median / 1e9:.0f} | '
+                      f'{benchmark.percent_of_matmul(gflop_timed, sessions):.0f}% |', flush=True)
             if FLAGS.products_alone:
                 with quiet.stderr_fd_silenced():
+                    rate = benchmark.matmul_gflops()
                     ceiling = benchmark.products_alone_gflops(benchmark.iteration_products(description, batch_size))
-                print(f'| {name} | its products alone | | | | {ceiling:.0f} | {100 * ceiling / peak:.0f}% |',
+                print(f'| {name} | its products alone | | | | {ceiling:.0f} | {100 * ceiling / rate:.0f}% |',
                       flush=True)
 
 

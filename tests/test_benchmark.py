@@ -49,6 +49,17 @@ def test_the_products_alone_are_the_iterations_matrix_products_with_their_shapes
         assert benchmark.products_alone_gflops(products, repeats=2) > 0
 
 
+def test_ratios_are_paired_by_round_and_rates_taken_against_the_matmul_rate_measured_beside_them():
+    Session = benchmark.Session
+    faithful = [Session(2.0, 200.0), Session(4.0, 100.0), Session(3.0, 200.0)]
+    fast = [Session(1.0, 200.0), Session(2.0, 100.0), Session(2.0, 200.0)]   # a slow middle round for both
+    # Per round 2x, 2x, 1.5x: the median 2x (the ratio of the medians would say 1.5x)
+    assert benchmark.paired_ratio(faithful, fast) == 2.0
+    # 100 GFLOP a session: 50% of 200, and 50% of 100 in the round the machine ran at half speed
+    assert benchmark.percent_of_matmul(100.0, fast) == 50.0
+    assert benchmark.percent_of_matmul(100.0, faithful) == 25.0   # 25%, 25%, 16.7%
+
+
 @pytest.mark.slow
 def test_the_script_prints_a_row_per_model_and_loop_against_the_faithful_loop():
     result = run_script('benchmark.py', '--models=mlp_udacity', '--sessions=2', '--epochs=1', '--num_batches=3',
@@ -92,5 +103,5 @@ def test_a_setting_the_model_cannot_run_is_reported_not_raised(mnist_data):
     with quiet.stderr_fd_silenced():
         faithful, compiled = benchmark.time_settings(keras_dcgan.describe(), train_set, settings, batch_size=8,
                                                      epochs=1, num_batches=2, sessions=2)
-    assert len(faithful) == 2 and all(seconds > 0 for seconds in faithful)
+    assert len(faithful) == 2 and all(session.seconds > 0 and session.matmul_gflops > 0 for session in faithful)
     assert 'ResizeNearestNeighborGrad' in compiled and compiled.startswith('--xla: XLA cannot compile')
