@@ -160,6 +160,40 @@ def products_alone_gflops(products, repeats=10):
     return sum(product[-1] for product in products) / seconds / 1e9
 
 
+def compiled_products_gflops(products, repeats=300):
+    """GFLOP/s of the iteration's matrix products compiled by XLA, each alone in a loop of `repeats` with
+    its operands in cache, their times summed: the rate a compiled iteration could at best reach with
+    XLA's kernels. Matrix products only (the MLPs); identical ones are timed once."""
+    seconds, timed = 0.0, {}
+    for op_type, shapes, _, attrs, _ in products:
+        if op_type != 'MatMul':
+            raise ValueError(f'--compiled_products times matrix products only; this model\'s iteration also runs '
+                             f'{op_type}')
+        key = (tuple(shapes), attrs['transpose_a'].b, attrs['transpose_b'].b)
+        if key not in timed:
+            timed[key] = compiled_matmul_seconds(*key, repeats)
+        seconds += timed[key]
+    return sum(product[-1] for product in products) / seconds / 1e9
+
+
+def compiled_matmul_seconds(shapes, transpose_a, transpose_b, repeats):
+    """Seconds of one XLA-compiled matrix product: a compiled loop of `repeats` of it (each made to depend
+    on the last, so that XLA neither hoists nor drops it) less the same loop without the product."""
+    def loop_seconds(with_product):
+        @tf.function(jit_compile=True, autograph=False)
+        def run(a, b):
+            def body(step, total):
+                a_now = a + total * 0.0
+                value = (tf.matmul(a_now, b, transpose_a=transpose_a, transpose_b=transpose_b) if with_product
+                         else a_now)[0, 0]
+                return step + 1, total + value
+            return tf.while_loop(lambda step, _: step < repeats, body, (0, 0.0))[1]
+        with tf.Graph().as_default():
+            a, b = (v1.Variable(tf.random.normal(shape)) for shape in shapes)
+            return median_run_seconds(run(a.value(), b.value()), 7)
+    return max(loop_seconds(True) - loop_seconds(False), 0.0) / repeats
+
+
 def time_epochs(description, train_set, setting, batch_size, epochs, num_batches, seed=0):
     """Seconds of each epoch (training only: no checkpoints or samples) after one warm-up epoch."""
     config = train.TrainConfig(batch_size=batch_size, max_batches_per_epoch=num_batches, seed=seed,

@@ -7,6 +7,8 @@ Each model trains at its own script's batch size. The MLP GANs time whole epochs
 an epoch on 2 cores) times its first 100 batches, and the table scales every time to a full epoch.
 A last row per model runs only its iteration's matrix products and convolutions, at their shapes, in one
 `sess.run`: the rate the uncompiled loops can at best reach with these kernels (XLA has its own).
+With --compiled_products, a row per MLP gives the least time an epoch can take with XLA's kernels:
+its iteration's matrix products, each compiled alone, their times summed.
 On a shared machine whose speed drifts, each ratio to the faithful loop is the median of each round's
 (the faithful session timed just before the others), and each % of matmul is against the matmul rate
 measured just before each session.
@@ -55,6 +57,9 @@ flags.DEFINE_integer('num_batches', None, 'Batches timed per epoch, the time the
 flags.DEFINE_bool('products_alone', True, "Add a row per model: its iteration's matrix products and convolutions "
                   'run alone, the rate the uncompiled loops can at best reach (the rest of an iteration only adds '
                   'time; XLA runs kernels of its own).')
+flags.DEFINE_bool('compiled_products', False, "Add a row per model: its iteration's matrix products compiled by "
+                  'XLA, each alone with its operands in cache, their times summed: the rate the compiled loop can at '
+                  'best reach with XLA\'s kernels (matrix-product models only: the MLPs; about a minute).')
 flags.DEFINE_string('data_dir', mnist.DEFAULT_DATA_DIR, 'Directory with the MNIST IDX .gz files.')
 flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
 flags.register_validator('models', lambda names: set(names) <= set(MODELS), f'--models must be among {sorted(MODELS)}')
@@ -104,6 +109,15 @@ def main(argv):
                     ceiling = benchmark.products_alone_gflops(benchmark.iteration_products(description, batch_size))
                 print(f'| {name} | its products alone | | | | {ceiling:.0f} | {100 * ceiling / rate:.0f}% |',
                       flush=True)
+            if FLAGS.compiled_products:
+                with quiet.stderr_fd_silenced():
+                    rate = benchmark.matmul_gflops()
+                    ceiling = benchmark.compiled_products_gflops(benchmark.iteration_products(description, batch_size))
+                # The least seconds an epoch can take with these kernels, and the most it can gain on the faithful loop
+                least = flops * iterations / ceiling / 1e9
+                faithful = statistics.median(session.seconds for session in timings[0]) * scale
+                print(f'| {name} | its products alone, compiled | {least:.2f} | | {faithful / least:.2f}x | '
+                      f'{ceiling:.0f} | {100 * ceiling / rate:.0f}% |', flush=True)
 
 
 if __name__ == '__main__':

@@ -7,7 +7,7 @@ import pytest
 from gan_graph import benchmark
 from gan_graph import quiet
 from gan_graph.data import mnist
-from gan_graph.models import keras_dcgan, mlp_gan
+from gan_graph.models import dcgan, keras_dcgan, mlp_gan
 from conftest import run_script
 
 
@@ -47,6 +47,14 @@ def test_the_products_alone_are_the_iterations_matrix_products_with_their_shapes
     assert flops == needed_matmul_flops(batch)
     with quiet.stderr_fd_silenced():
         assert benchmark.products_alone_gflops(products, repeats=2) > 0
+
+
+def test_the_compiled_products_time_each_matrix_product_and_refuse_convolutions():
+    with quiet.stderr_fd_silenced():
+        products = benchmark.iteration_products(mlp_gan.describe(arch='udacity'), 4)
+        assert benchmark.compiled_products_gflops(products, repeats=5) > 0
+        with pytest.raises(ValueError, match="matrix products only; this model's iteration also runs Conv"):
+            benchmark.compiled_products_gflops(benchmark.iteration_products(dcgan.describe(), 2), repeats=5)
 
 
 def test_ratios_are_paired_by_round_and_rates_taken_against_the_matmul_rate_measured_beside_them():
