@@ -42,6 +42,8 @@ v1 = tf.compat.v1
 
 GS_SCOPE = 'Gs'
 RESOLUTION = 32
+# The reference's lrelu: alpha 0.2 throughout.
+lrelu = functools.partial(base_ops.leaky_relu, alpha=0.2)
 CPU_SIZES = dict(z_size=256, dlatent_size=256, mapping_layers=4, mapping_fmaps=256, fmap_base=256, fmap_max=128)
 REFERENCE_SIZES = dict(z_size=512, dlatent_size=512, mapping_layers=8, mapping_fmaps=512, fmap_base=8192,
                        fmap_max=512)
@@ -68,7 +70,7 @@ def mapping(z, reuse=False, track_average=True, dlatent_size=256, mapping_layers
         for layer in range(mapping_layers):
             with v1.variable_scope(f'Dense{layer}'):
                 units = dlatent_size if layer == mapping_layers - 1 else mapping_fmaps
-                x = ops.leaky_relu(ops.bias(ops.equalized_dense(x, units, lrmul=mapping_lrmul), mapping_lrmul))
+                x = lrelu(ops.bias(ops.equalized_dense(x, units, lrmul=mapping_lrmul), mapping_lrmul))
         dlatent_avg = v1.get_variable('dlatent_avg', [dlatent_size], initializer=v1.zeros_initializer(),
                                       trainable=False)
         if track_average:
@@ -125,7 +127,7 @@ def synthesis(dlatents, reuse=False, fmap_base=256, fmap_max=128, resolution=RES
 
     def epilogue(x, layer):
         x = ops.apply_noise(x, layer_noise(x, layer, noise_seed))
-        x = ops.instance_norm(ops.leaky_relu(ops.bias(x)))
+        x = ops.instance_norm(lrelu(ops.bias(x)))
         return ops.style_mod(x, dlatents[:, layer])
 
     with v1.variable_scope('G_synthesis', reuse=reuse):
@@ -151,7 +153,7 @@ def discriminator(images, reuse=False, fmap_base=256, fmap_max=128, resolution=R
                   mbstd_group_size=4):
     """D_basic: images (N, resolution, resolution, channels) -> scores (N, 1)."""
     nf = functools.partial(feature_maps, fmap_base=fmap_base, fmap_max=fmap_max)
-    act = ops.leaky_relu
+    act = lrelu
     top = int(math.log2(resolution))
     with v1.variable_scope('D', reuse=reuse):
         x = tf.reshape(images, (-1, resolution, resolution, channels))

@@ -41,10 +41,6 @@ def bias(x, lrmul=1.0):
     return x + b
 
 
-def leaky_relu(x, alpha=0.2):
-    return tf.nn.leaky_relu(x, alpha)
-
-
 def pixel_norm(x, epsilon=1e-8):
     """Each feature vector scaled to unit root mean square (the latent z before the mapping)."""
     return x * tf.math.rsqrt(tf.reduce_mean(tf.square(x), axis=-1, keepdims=True) + epsilon)
