@@ -5,6 +5,7 @@ counts (what its profiler sums) of the operations one chained in-graph iteration
 forward and backward passes, with the tutorial's shared G(z) computed once); the faithful loop does that
 work and some more.
 """
+import collections
 import dataclasses
 import statistics
 import time
@@ -146,18 +147,62 @@ def iteration_products(description, batch_size):
     return products
 
 
+def product_output(graph, product):
+    """The product's op in `graph` on random inputs of its shapes (its size inputs as constants)."""
+    op_type, shapes, constants, attrs, _ = product
+    inputs = [tf.constant(constant) if constant is not None else v1.Variable(tf.random.normal(shape)).value()
+              for shape, constant in zip(shapes, constants)]
+    return graph.create_op(op_type, inputs, [tf.float32], attrs=attrs).outputs[0]
+
+
+def kept(outputs):
+    """A sum of each output's first channel: so that no product is pruned and little else is run."""
+    return tf.add_n([tf.reduce_sum(output[..., :1]) for output in outputs])
+
+
 def products_alone_gflops(products, repeats=10):
     """GFLOP/s of the iteration's products run alone, all in one `sess.run` on random inputs of their
     shapes (median of repeats): the rate the uncompiled iteration could reach if nothing else took time."""
     with tf.Graph().as_default() as graph:
-        outputs = []
-        for op_type, shapes, constants, attrs, _ in products:
-            inputs = [tf.constant(constant) if constant is not None else v1.Variable(tf.random.normal(shape)).value()
-                      for shape, constant in zip(shapes, constants)]
-            outputs.append(graph.create_op(op_type, inputs, [tf.float32], attrs=attrs).outputs[0])
-        # A sum of each result, so that no product is pruned and little else is run
-        seconds = median_run_seconds(tf.add_n([tf.reduce_sum(output[..., :1]) for output in outputs]), repeats)
+        seconds = median_run_seconds(kept([product_output(graph, product) for product in products]), repeats)
     return sum(product[-1] for product in products) / seconds / 1e9
+
+
+def product_key(product):
+    """What makes two products the same work: type, input shapes and attributes."""
+    op_type, shapes, _, attrs, _ = product
+    return op_type, tuple(shapes), tuple(sorted((name, value.SerializeToString()) for name, value in attrs.items()))
+
+
+def products_one_at_a_time(products, repeats=20):
+    """Each distinct product run alone, in a `sess.run` of its own (median of repeats, less an empty run's):
+    [(product, how many the iteration runs, seconds each)], the largest total first. Their sum is the least
+    an iteration can take when its products run one after another, as a chain of steps mostly runs them."""
+    counts, firsts = collections.Counter(), {}
+    for product in products:
+        counts[product_key(product)] += 1
+        firsts.setdefault(product_key(product), product)
+    with tf.Graph().as_default():
+        empty = median_run_seconds(tf.constant(0.0), repeats)
+    timed = []
+    for key, product in firsts.items():
+        with tf.Graph().as_default() as graph:
+            seconds = median_run_seconds(kept([product_output(graph, product)]), repeats)
+        timed.append((product, counts[key], max(seconds - empty, 1e-9)))
+    return sorted(timed, key=lambda row: -row[1] * row[2])
+
+
+def product_label(product):
+    """'Conv2D (64, 14, 14, 64) x (5, 5, 64, 128), strides 2': the op, its inputs (a backprop's size input
+    given as the sizes it holds), and its transposes or strides."""
+    op_type, shapes, constants, attrs, _ = product
+    inputs = ' x '.join(str(tuple(int(v) for v in constant)) if constant is not None else str(tuple(shape))
+                        for shape, constant in zip(shapes, constants))
+    details = [name for name in ('transpose_a', 'transpose_b') if name in attrs and attrs[name].b]
+    strides = sorted(set(attrs['strides'].list.i[1:-1])) if 'strides' in attrs else []
+    if strides and strides != [1]:
+        details.append('strides ' + '/'.join(map(str, strides)))
+    return f'{op_type} {inputs}' + (f', {", ".join(details)}' if details else '')
 
 
 def compiled_products_gflops(products, repeats=300):

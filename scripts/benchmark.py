@@ -8,7 +8,9 @@ an epoch on 2 cores) times its first 100 batches, and the table scales every tim
 A last row per model runs only its iteration's matrix products and convolutions, at their shapes, in one
 `sess.run`: the rate the uncompiled loops can at best reach with these kernels (XLA has its own).
 With --compiled_products, a row per MLP gives the least time an epoch can take with XLA's kernels:
-its iteration's matrix products, each compiled alone, their times summed.
+its iteration's matrix products, each compiled alone, their times summed. With --products_one_at_a_time,
+a row per model gives the least an epoch takes whose products run one after another (each alone in a run
+of its own, their times summed), and after the table each product's time and rate.
 On a shared machine whose speed drifts, each ratio to the faithful loop is the median of each round's
 (the faithful session timed just before the others), and each % of matmul is against the matmul rate
 measured just before each session.
@@ -57,6 +59,10 @@ flags.DEFINE_integer('num_batches', None, 'Batches timed per epoch, the time the
 flags.DEFINE_bool('products_alone', True, "Add a row per model: its iteration's matrix products and convolutions "
                   'run alone, the rate the uncompiled loops can at best reach (the rest of an iteration only adds '
                   'time; XLA runs kernels of its own).')
+flags.DEFINE_bool('products_one_at_a_time', False, "Add a row per model: its iteration's matrix products and "
+                  "convolutions, each alone in a run of its own, their times summed: the least an iteration takes "
+                  "whose products run one after another, as a chain of steps mostly runs them; and after the table, "
+                  "each product's time and rate (a minute or two).")
 flags.DEFINE_bool('compiled_products', False, "Add a row per model: its iteration's matrix products compiled by "
                   'XLA, each alone with its operands in cache, their times summed: the rate the compiled loop can at '
                   'best reach with XLA\'s kernels (matrix-product models only: the MLPs; about a minute).')
@@ -77,6 +83,7 @@ def main(argv):
               f'float32 2048x2048 matmul: {peak:.0f} GFLOP/s')
         print('| model | loop | s/epoch (median) | sessions (min-max) | vs faithful | GFLOP/s | % of matmul |')
         print('|---|---|---:|---:|---:|---:|---:|')
+        breakdowns = []
         for name in FLAGS.models:
             describe, batch_size, num_batches = MODELS[name]
             description = describe()
@@ -103,7 +110,7 @@ def main(argv):
                       f'{benchmark.paired_ratio(timings[0], sessions):.2f}x | '
                       f'{flops * iterations / median / 1e9:.0f} | '
                       f'{benchmark.percent_of_matmul(gflop_timed, sessions):.0f}% |', flush=True)
-            if FLAGS.products_alone or FLAGS.compiled_products:
+            if FLAGS.products_alone or FLAGS.compiled_products or FLAGS.products_one_at_a_time:
                 with quiet.stderr_fd_silenced():
                     products = benchmark.iteration_products(description, batch_size)
             if FLAGS.products_alone:
@@ -112,15 +119,39 @@ def main(argv):
                     ceiling = benchmark.products_alone_gflops(products)
                 print(f'| {name} | its products alone | | | | {ceiling:.0f} | {100 * ceiling / rate:.0f}% |',
                       flush=True)
+            faithful = statistics.median(session.seconds for session in timings[0]) * scale
+            if FLAGS.products_one_at_a_time:
+                with quiet.stderr_fd_silenced():
+                    rate = benchmark.matmul_gflops()
+                    each = benchmark.products_one_at_a_time(products)
+                iteration_seconds = sum(count * seconds for _, count, seconds in each)
+                least = iteration_seconds * iterations
+                product_rate = sum(product[-1] for product in products) / iteration_seconds / 1e9
+                print(f'| {name} | its products one at a time | {least:.2f} | | {faithful / least:.2f}x | '
+                      f'{product_rate:.0f} | {100 * product_rate / rate:.0f}% |', flush=True)
+                breakdowns.append(breakdown(name, batch_size, each, rate))
             if FLAGS.compiled_products:
                 with quiet.stderr_fd_silenced():
                     rate = benchmark.matmul_gflops()
                     ceiling = benchmark.compiled_products_gflops(products)
                 # The least seconds an epoch can take with these kernels, and the most it can gain on the faithful loop
                 least = flops * iterations / ceiling / 1e9
-                faithful = statistics.median(session.seconds for session in timings[0]) * scale
                 print(f'| {name} | its products alone, compiled | {least:.2f} | | {faithful / least:.2f}x | '
                       f'{ceiling:.0f} | {100 * ceiling / rate:.0f}% |', flush=True)
+
+        for lines in breakdowns:
+            print('\n' + '\n'.join(lines))
+
+
+def breakdown(name, batch_size, each, rate):
+    """The lines of a table of the products of `name`, each timed alone (benchmark.products_one_at_a_time)."""
+    lines = [f'{name}, batch {batch_size}: its products one at a time, against a matmul at {rate:.0f} GFLOP/s',
+             '| product | per iteration | MFLOP | ms | GFLOP/s | % of matmul |', '|---|---:|---:|---:|---:|---:|']
+    for product, count, seconds in each:
+        gflops = product[-1] / seconds / 1e9
+        lines.append(f'| {benchmark.product_label(product)} | {count} | {product[-1] / 1e6:.1f} | '
+                     f'{seconds * 1e3:.2f} | {gflops:.0f} | {100 * gflops / rate:.0f}% |')
+    return lines
 
 
 if __name__ == '__main__':

@@ -57,6 +57,22 @@ def test_the_compiled_products_time_each_matrix_product_and_refuse_convolutions(
             benchmark.compiled_products_gflops(benchmark.iteration_products(dcgan.describe(), 2), repeats=5)
 
 
+def test_products_one_at_a_time_are_timed_once_per_distinct_product_and_counted():
+    with quiet.stderr_fd_silenced():
+        products = benchmark.iteration_products(dcgan.describe(), 2)
+        each = benchmark.products_one_at_a_time(products, repeats=2)
+    # D's second layer forward on real, on fake and in the G step, and the gradient through G's first layer
+    # (a transposed convolution's input gradient is a convolution): one product timed, counted 4 times
+    assert sum(count for _, count, _ in each) == len(products)
+    assert len(each) == len({benchmark.product_key(product) for product in products}) < len(products)
+    labels = {benchmark.product_label(product): count for product, count, _ in each}
+    assert labels['Conv2D (2, 14, 14, 64) x (5, 5, 64, 128), strides 2'] == 4
+    assert labels['Conv2DBackpropFilter (2, 14, 14, 64) x (5, 5, 64, 128) x (2, 7, 7, 128), strides 2'] == 3
+    assert all(seconds > 0 for *_, seconds in each)
+    totals = [count * seconds for _, count, seconds in each]
+    assert totals == sorted(totals, reverse=True)
+
+
 def test_ratios_are_paired_by_round_and_rates_taken_against_the_matmul_rate_measured_beside_them():
     Session = benchmark.Session
     faithful = [Session(2.0, 200.0), Session(4.0, 100.0), Session(3.0, 200.0)]
@@ -71,12 +87,18 @@ def test_ratios_are_paired_by_round_and_rates_taken_against_the_matmul_rate_meas
 @pytest.mark.slow
 def test_the_script_prints_a_row_per_model_and_loop_against_the_faithful_loop():
     result = run_script('benchmark.py', '--models=mlp_udacity', '--sessions=2', '--epochs=1', '--num_batches=3',
-                        '--settings=in_graph:3,fused,faithful:workers=2')
-    rows = [line.split('|')[1:-1] for line in result.stdout.splitlines() if line.startswith('| mlp_udacity')]
+                        '--settings=in_graph:3,fused,faithful:workers=2', '--products_one_at_a_time')
+    table, products = result.stdout.split('its products one at a time, against a matmul')
+    rows = [line.split('|')[1:-1] for line in table.splitlines() if line.startswith('| mlp_udacity')]
     assert [row[1].strip() for row in rows] == ['faithful', 'in_graph x3', 'fused', 'faithful, 2 workers',
-                                                'its products alone']
-    rows, ceiling = rows[:-1], rows[-1]
-    assert float(ceiling[5]) > 0 and ceiling[6].strip().endswith('%')
+                                                'its products alone', 'its products one at a time']
+    rows, ceilings = rows[:-2], rows[-2:]
+    for ceiling in ceilings:
+        assert float(ceiling[5]) > 0 and ceiling[6].strip().endswith('%')
+    # One at a time: the least an epoch takes, and the most that gains on the faithful loop
+    assert float(ceilings[1][2]) > 0 and ceilings[1][4].strip().endswith('x')
+    # After the table, a row per distinct product: G's output layer forward among them
+    assert '| MatMul (100, 128) x (128, 784) | 1 |' in products
     assert rows[0][4].strip() == '1.00x'
     for row in rows:
         low, high = map(float, row[3].split('-'))
