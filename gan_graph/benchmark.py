@@ -147,11 +147,13 @@ def iteration_products(description, batch_size):
     return products
 
 
-def product_output(graph, product):
-    """The product's op in `graph` on random inputs of its shapes (its size inputs as constants)."""
+def product_output(graph, product, inputs=None):
+    """The product's op in `graph` on `inputs`, by default random ones of its shapes (its size inputs as
+    constants)."""
     op_type, shapes, constants, attrs, _ = product
-    inputs = [tf.constant(constant) if constant is not None else v1.Variable(tf.random.normal(shape)).value()
-              for shape, constant in zip(shapes, constants)]
+    if inputs is None:
+        inputs = [tf.constant(constant) if constant is not None else v1.Variable(tf.random.normal(shape)).value()
+                  for shape, constant in zip(shapes, constants)]
     return graph.create_op(op_type, inputs, [tf.float32], attrs=attrs).outputs[0]
 
 
@@ -174,10 +176,11 @@ def product_key(product):
     return op_type, tuple(shapes), tuple(sorted((name, value.SerializeToString()) for name, value in attrs.items()))
 
 
-def products_one_at_a_time(products, repeats=20):
-    """Each distinct product run alone, in a `sess.run` of its own (median of repeats, less an empty run's):
-    [(product, how many the iteration runs, seconds each)], the largest total first. Their sum is the least
-    an iteration can take when its products run one after another, as a chain of steps mostly runs them."""
+def products_one_at_a_time(products, repeats=10, copies=20):
+    """Each distinct product run alone: `copies` of it in one `sess.run`, each after the one before
+    (the median of repeats, less an empty run's, over `copies`): [(product, how many the iteration runs,
+    seconds each)], the largest total first. Their sum is the least an iteration can take when its
+    products run one after another, as a chain of steps mostly runs them."""
     counts, firsts = collections.Counter(), {}
     for product in products:
         counts[product_key(product)] += 1
@@ -187,8 +190,13 @@ def products_one_at_a_time(products, repeats=20):
     timed = []
     for key, product in firsts.items():
         with tf.Graph().as_default() as graph:
-            seconds = median_run_seconds(kept([product_output(graph, product)]), repeats)
-        timed.append((product, counts[key], max(seconds - empty, 1e-9)))
+            first = product_output(graph, product)
+            chain = [kept([first])]
+            for _ in range(copies - 1):
+                with tf.control_dependencies(chain[-1:]):
+                    chain.append(kept([product_output(graph, product, list(first.op.inputs))]))
+            seconds = median_run_seconds(tf.add_n(chain), repeats)
+        timed.append((product, counts[key], max(seconds - empty, 0.0) / copies))
     return sorted(timed, key=lambda row: -row[1] * row[2])
 
 
