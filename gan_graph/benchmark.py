@@ -179,8 +179,8 @@ def product_key(product):
 def products_one_at_a_time(products, repeats=10, copies=20):
     """Each distinct product run alone: `copies` of it in one `sess.run`, each after the one before
     (the median of repeats, less an empty run's, over `copies`): [(product, how many the iteration runs,
-    seconds each)], the largest total first. Their sum is the least an iteration can take when its
-    products run one after another, as a chain of steps mostly runs them."""
+    seconds each)], the largest total first: where an iteration's time goes when its products run one
+    after another, as a chain of steps mostly runs them."""
     counts, firsts = collections.Counter(), {}
     for product in products:
         counts[product_key(product)] += 1

@@ -9,8 +9,8 @@ A last row per model runs only its iteration's matrix products and convolutions,
 `sess.run`: the rate the uncompiled loops can at best reach with these kernels (XLA has its own).
 With --compiled_products, a row per MLP gives the least time an epoch can take with XLA's kernels:
 its iteration's matrix products, each compiled alone, their times summed. With --products_one_at_a_time,
-a row per model gives the least an epoch takes whose products run one after another (each alone in a run
-of its own, their times summed), and after the table each product's time and rate.
+a row per model gives an epoch of its products run one after another (each alone, their times summed),
+and after the table each product's time and rate: where the time goes.
 On a shared machine whose speed drifts, each ratio to the faithful loop is the median of each round's
 (the faithful session timed just before the others), and each % of matmul is against the matmul rate
 measured just before each session.
@@ -60,9 +60,9 @@ flags.DEFINE_bool('products_alone', True, "Add a row per model: its iteration's 
                   'run alone, the rate the uncompiled loops can at best reach (the rest of an iteration only adds '
                   'time; XLA runs kernels of its own).')
 flags.DEFINE_bool('products_one_at_a_time', False, "Add a row per model: its iteration's matrix products and "
-                  "convolutions, each alone in a run of its own, their times summed: the least an iteration takes "
-                  "whose products run one after another, as a chain of steps mostly runs them; and after the table, "
-                  "each product's time and rate (a minute or two).")
+                  "convolutions run one after another, as a chain of steps mostly runs them, each timed alone, their "
+                  "times summed; and after the table each product's time and rate: where the time goes (a minute "
+                  "or two).")
 flags.DEFINE_bool('compiled_products', False, "Add a row per model: its iteration's matrix products compiled by "
                   'XLA, each alone with its operands in cache, their times summed: the rate the compiled loop can at '
                   'best reach with XLA\'s kernels (matrix-product models only: the MLPs; about a minute).')
@@ -119,15 +119,13 @@ def main(argv):
                     ceiling = benchmark.products_alone_gflops(products)
                 print(f'| {name} | its products alone | | | | {ceiling:.0f} | {100 * ceiling / rate:.0f}% |',
                       flush=True)
-            faithful = statistics.median(session.seconds for session in timings[0]) * scale
             if FLAGS.products_one_at_a_time:
                 with quiet.stderr_fd_silenced():
                     rate = benchmark.matmul_gflops()
                     each = benchmark.products_one_at_a_time(products)
                 iteration_seconds = sum(count * seconds for _, count, seconds in each)
-                least = iteration_seconds * iterations
                 product_rate = sum(product[-1] for product in products) / iteration_seconds / 1e9
-                print(f'| {name} | its products one at a time | {least:.2f} | | {faithful / least:.2f}x | '
+                print(f'| {name} | its products one at a time | {iteration_seconds * iterations:.2f} | | | '
                       f'{product_rate:.0f} | {100 * product_rate / rate:.0f}% |', flush=True)
                 breakdowns.append(breakdown(name, batch_size, each, rate))
             if FLAGS.compiled_products:
@@ -136,6 +134,7 @@ def main(argv):
                     ceiling = benchmark.compiled_products_gflops(products)
                 # The least seconds an epoch can take with these kernels, and the most it can gain on the faithful loop
                 least = flops * iterations / ceiling / 1e9
+                faithful = statistics.median(session.seconds for session in timings[0]) * scale
                 print(f'| {name} | its products alone, compiled | {least:.2f} | | {faithful / least:.2f}x | '
                       f'{ceiling:.0f} | {100 * ceiling / rate:.0f}% |', flush=True)
 

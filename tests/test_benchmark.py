@@ -95,8 +95,8 @@ def test_the_script_prints_a_row_per_model_and_loop_against_the_faithful_loop():
     rows, ceilings = rows[:-2], rows[-2:]
     for ceiling in ceilings:
         assert float(ceiling[5]) > 0 and ceiling[6].strip().endswith('%')
-    # One at a time: the least an epoch takes, and the most that gains on the faithful loop
-    assert float(ceilings[1][2]) > 0 and ceilings[1][4].strip().endswith('x')
+    # One at a time: an epoch of the products alone, run one after another
+    assert float(ceilings[1][2]) > 0
     # After the table, a row per distinct product: G's output layer forward among them
     assert '| MatMul (100, 128) x (128, 784) | 1 |' in products
     assert rows[0][4].strip() == '1.00x'
