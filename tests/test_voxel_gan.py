@@ -1,5 +1,6 @@
 """The 3D-GAN: 3-D layers, G and D shapes at 16^3, 32^3 and 64^3, the 80% gate, resuming, and the
 voxel metrics (flood fill, nearest IoU, the committed voxel judge)."""
+import json
 import os
 import shutil
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import build_graph, run_script
+from gan_graph import models
 from gan_graph.data import procedural
 from gan_graph.figures import family as family_figures, voxel_gan as voxel_figures
 from gan_graph.figures.grid import plt
@@ -125,8 +127,11 @@ def test_the_gate_skips_d_exactly_when_its_last_accuracy_is_at_least_80_percent(
 
 def test_the_averaged_generator_follows_gs_formula_and_is_what_a_run_exports(tmp_path):
     """--g_average_half_life_kimg: twins of G's variables start as G, follow G's moving average after every
-    G step (batch-norm statistics copied), stay put in D steps, and are the run's samples and checkpoint."""
-    graph, training_graph = build_graph(voxel_gan.describe, g_average_half_life_kimg=0.01, batch_size=6, **TINY)
+    G step (batch-norm statistics copied), stay put in D steps, and are the run's samples and checkpoint.
+    Built as a run's manifest rebuilds it, from the hparams run.json records: its batch size sets beta."""
+    def rebuilt_from_hparams(**kwargs):
+        return models.describe('voxel_gan', json.loads(json.dumps(voxel_gan.describe(**kwargs).hparams)))
+    graph, training_graph = build_graph(rebuilt_from_hparams, g_average_half_life_kimg=0.01, batch_size=6, **TINY)
     beta = 0.5 ** (6 / 10)
     rng = np.random.RandomState(0)
     with graph.as_default(), v1.Session() as sess:

@@ -154,7 +154,8 @@ def describe(resolution=32, z_size=200, z_dist='uniform', filters=None, alpha=0.
                          f'(default {",".join(map(str, CHANNELS[resolution]))}), got {list(filters)}')
     hparams = dict(resolution=resolution, z_size=z_size, z_dist=z_dist, filters=list(filters), alpha=alpha,
                    g_learning_rate=g_learning_rate, d_learning_rate=d_learning_rate, beta1=beta1,
-                   d_threshold=d_threshold, bn_momentum=bn_momentum, g_average_half_life_kimg=g_average_half_life_kimg)
+                   d_threshold=d_threshold, bn_momentum=bn_momentum, g_average_half_life_kimg=g_average_half_life_kimg,
+                   batch_size=batch_size)
     g_kwargs = dict(filters=filters, momentum=bn_momentum)
     networks = {'generator': d.Network('generator', trained_generator if g_average_half_life_kimg else generator,
                                        g_kwargs),
