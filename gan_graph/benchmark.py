@@ -213,6 +213,19 @@ def product_label(product):
     return f'{op_type} {inputs}' + (f', {", ".join(details)}' if details else '')
 
 
+def breakdown_lines(name, batch_size, each, rate):
+    """The lines of a table of the products of `name`, each timed alone (products_one_at_a_time)."""
+    lines = [f'{name}, batch {batch_size}: its products one at a time, against a matmul at {rate:.0f} GFLOP/s',
+             '| product | per iteration | MFLOP | ms | GFLOP/s | % of matmul |', '|---|---:|---:|---:|---:|---:|']
+    for product, count, seconds in each:
+        # A product too small to time apart from a run's own overhead measures 0 s: no rate
+        gflops = product[-1] / seconds / 1e9 if seconds else None
+        rates = f'{gflops:.0f} | {100 * gflops / rate:.0f}%' if gflops else '- | -'
+        lines.append(f'| {product_label(product)} | {count} | {product[-1] / 1e6:.1f} | '
+                     f'{seconds * 1e3:.2f} | {rates} |')
+    return lines
+
+
 def compiled_products_gflops(products, repeats=300):
     """GFLOP/s of the iteration's matrix products compiled by XLA, each alone in a loop of `repeats` with
     its operands in cache, their times summed: the rate a compiled iteration could at best reach with

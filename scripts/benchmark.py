@@ -127,7 +127,7 @@ def main(argv):
                 product_rate = sum(product[-1] for product in products) / iteration_seconds / 1e9
                 print(f'| {name} | its products one at a time | {iteration_seconds * iterations:.2f} | | | '
                       f'{product_rate:.0f} | {100 * product_rate / rate:.0f}% |', flush=True)
-                breakdowns.append(breakdown(name, batch_size, each, rate))
+                breakdowns.append(benchmark.breakdown_lines(name, batch_size, each, rate))
             if FLAGS.compiled_products:
                 with quiet.stderr_fd_silenced():
                     rate = benchmark.matmul_gflops()
@@ -140,17 +140,6 @@ def main(argv):
 
         for lines in breakdowns:
             print('\n' + '\n'.join(lines))
-
-
-def breakdown(name, batch_size, each, rate):
-    """The lines of a table of the products of `name`, each timed alone (benchmark.products_one_at_a_time)."""
-    lines = [f'{name}, batch {batch_size}: its products one at a time, against a matmul at {rate:.0f} GFLOP/s',
-             '| product | per iteration | MFLOP | ms | GFLOP/s | % of matmul |', '|---|---:|---:|---:|---:|---:|']
-    for product, count, seconds in each:
-        gflops = product[-1] / seconds / 1e9
-        lines.append(f'| {benchmark.product_label(product)} | {count} | {product[-1] / 1e6:.1f} | '
-                     f'{seconds * 1e3:.2f} | {gflops:.0f} | {100 * gflops / rate:.0f}% |')
-    return lines
 
 
 if __name__ == '__main__':

@@ -73,6 +73,15 @@ def test_products_one_at_a_time_are_timed_once_per_distinct_product_and_counted(
     assert totals == sorted(totals, reverse=True)
 
 
+def test_the_breakdown_gives_each_products_rate_and_none_for_one_too_small_to_time():
+    matmul = ('MatMul', [(64, 100), (100, 6272)], [None, None], {}, 80.3e6)
+    lines = benchmark.breakdown_lines('dcgan', 64, [(matmul, 2, 1e-3), (matmul, 1, 0.0)], rate=200.0)
+    assert lines[0] == 'dcgan, batch 64: its products one at a time, against a matmul at 200 GFLOP/s'
+    # 80.3 MFLOP in 1 ms: 80 GFLOP/s, 40% of 200
+    assert lines[3] == '| MatMul (64, 100) x (100, 6272) | 2 | 80.3 | 1.00 | 80 | 40% |'
+    assert lines[4] == '| MatMul (64, 100) x (100, 6272) | 1 | 80.3 | 0.00 | - | - |'
+
+
 def test_ratios_are_paired_by_round_and_rates_taken_against_the_matmul_rate_measured_beside_them():
     Session = benchmark.Session
     faithful = [Session(2.0, 200.0), Session(4.0, 100.0), Session(3.0, 200.0)]
