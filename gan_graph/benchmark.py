@@ -183,8 +183,9 @@ def products_one_at_a_time(products, repeats=10, copies=20):
     after another, as a chain of steps mostly runs them."""
     counts, firsts = collections.Counter(), {}
     for product in products:
-        counts[product_key(product)] += 1
-        firsts.setdefault(product_key(product), product)
+        key = product_key(product)
+        counts[key] += 1
+        firsts.setdefault(key, product)
     with tf.Graph().as_default():
         empty = median_run_seconds(tf.constant(0.0), repeats)
     timed = []
@@ -231,13 +232,14 @@ def compiled_products_gflops(products, repeats=300):
     its operands in cache, their times summed: the rate a compiled iteration could at best reach with
     XLA's kernels. Matrix products only (the MLPs); identical ones are timed once."""
     seconds, timed = 0.0, {}
-    for op_type, shapes, _, attrs, _ in products:
+    for product in products:
+        op_type, shapes, _, attrs, _ = product
         if op_type != 'MatMul':
             raise ValueError(f'--compiled_products times matrix products only; this model\'s iteration also runs '
                              f'{op_type}')
-        key = (tuple(shapes), attrs['transpose_a'].b, attrs['transpose_b'].b)
+        key = product_key(product)
         if key not in timed:
-            timed[key] = compiled_matmul_seconds(*key, repeats)
+            timed[key] = compiled_matmul_seconds(tuple(shapes), attrs['transpose_a'].b, attrs['transpose_b'].b, repeats)
         seconds += timed[key]
     return sum(product[-1] for product in products) / seconds / 1e9
 
