@@ -107,3 +107,28 @@ def test_a_full_disk_during_a_save_leaves_the_previous_epoch_whole_and_resumable
     assert not [name for name in os.listdir(tmp_path / 'full' / 'checkpoints') if name.startswith('.generator')]
     resumed, lines = run(small_train_set(mnist_data, 5), tmp_path / 'full', epochs=2)
     assert lines[0].startswith('Resuming') and resumed.losses == straight.losses
+
+
+def empty_data_files(output_dir, prefix):
+    for name in os.listdir(os.path.join(output_dir, 'checkpoints')):
+        if name.startswith(prefix + '.data-'):
+            open(os.path.join(output_dir, 'checkpoints', name), 'wb').close()
+
+
+def test_a_damaged_latest_checkpoint_falls_back_to_the_epoch_before_and_says_so(mnist_data, tmp_path):
+    straight, _ = run(small_train_set(mnist_data, 5), tmp_path / 'straight', epochs=3)
+    run(small_train_set(mnist_data, 5), tmp_path / 'run', epochs=2)
+    empty_data_files(tmp_path / 'run', 'training.ckpt-2')
+    resumed, lines = run(small_train_set(mnist_data, 5), tmp_path / 'run', epochs=3)
+    assert lines[0].startswith(f'checkpoint {tmp_path / "run" / "checkpoints" / "training.ckpt-2"} is damaged (')
+    assert lines[0].endswith('resuming from epoch 1, the checkpoint kept before it.')
+    assert lines[1] == f'Resuming {tmp_path / "run"} after epoch 1.'
+    assert resumed.losses == straight.losses
+
+
+def test_a_damaged_checkpoint_with_none_kept_before_it_is_one_error_naming_its_files(mnist_data, tmp_path):
+    run(small_train_set(mnist_data, 5), tmp_path, epochs=1)
+    empty_data_files(tmp_path, 'training.ckpt-1')
+    with pytest.raises(train.ResumeError, match=r'training\.ckpt-1 is damaged \(.*training\.ckpt-1\.data-00000-of'
+                                                r'-00001.*\); no earlier epoch is kept'):
+        run(small_train_set(mnist_data, 5), tmp_path, epochs=2)

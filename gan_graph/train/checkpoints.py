@@ -1,4 +1,5 @@
 """Saving and finding checkpoints: the generator-only one the notebook wrote, and a full one to resume."""
+import glob
 import os
 import shutil
 import tempfile
@@ -14,12 +15,22 @@ class CheckpointError(Exception):
     """No usable checkpoint, or one that does not fit the graph; the message says which and why."""
 
 
+class DamagedCheckpointError(CheckpointError):
+    """A checkpoint's files are there but cannot be read back (truncated, emptied, corrupted). `damage`
+    names the files and what reading them found."""
+
+    def __init__(self, damage, advice):
+        super().__init__(f'{damage}; {advice}')
+        self.damage = damage
+
+
 def generator_saver(g_vars):
     return v1.train.Saver(var_list=g_vars, save_relative_paths=True)
 
 
 def training_saver():
-    return v1.train.Saver(max_to_keep=1, save_relative_paths=True)
+    """Keeps the last two epochs' full checkpoints: a damaged latest one can fall back to the one before."""
+    return v1.train.Saver(max_to_keep=2, save_relative_paths=True)
 
 
 def save_generator(runner, saver, directory):
@@ -56,6 +67,18 @@ def latest_training_checkpoint(directory):
     return prefix if prefix and checkpoint_exists(prefix) else None
 
 
+def training_checkpoint(directory, epoch):
+    """The full checkpoint saved after `epoch`, or None if it is not there."""
+    prefix = os.path.join(directory, f'{run_dir.TRAINING_CHECKPOINT}-{epoch}')
+    return prefix if checkpoint_exists(prefix) else None
+
+
+def kept_training_checkpoints(directory):
+    """The full checkpoints the index file lists, oldest first (the saver deletes beyond them)."""
+    state = v1.train.get_checkpoint_state(directory, latest_filename=run_dir.TRAINING_CHECKPOINT_STATE)
+    return list(state.all_model_checkpoint_paths) if state else []
+
+
 def find_generator_checkpoint(directory):
     """The generator checkpoint in `directory` (ours or the notebook's); clear error if there is none."""
     if not os.path.isdir(directory):
@@ -71,18 +94,37 @@ def find_generator_checkpoint(directory):
                           f'(and its data file), as written by training or by the original notebook.')
 
 
+def first_line(err):
+    """The first line of what TensorFlow said; a graph execution error chains the op's own error, which
+    says what went wrong in its first line ('Read less bytes than requested')."""
+    while isinstance(err.__context__, tf.errors.OpError):
+        err = err.__context__
+    message = getattr(err, 'message', '') or str(err)
+    return message.strip().splitlines()[0] if message.strip() else type(err).__name__
+
+
+def damaged(prefix, err):
+    """The error for a checkpoint whose files cannot be read back, naming them."""
+    names = sorted(glob.glob(glob.escape(prefix) + '.data-*')) + [prefix + '.index']
+    return DamagedCheckpointError(f'checkpoint {prefix} is damaged ({", ".join(names)}: {first_line(err)})',
+                                  'restore its files from a copy, or train the run again')
+
+
 def variable_shapes(prefix):
     """{variable name: shape} stored in a checkpoint."""
     try:
         return dict(tf.train.list_variables(prefix))
     except (tf.errors.OpError, ValueError) as err:
-        raise CheckpointError(f'cannot read checkpoint {prefix}: {err}') from err
+        raise damaged(prefix, err) from err
 
 
 def restore(sess, saver, prefix):
-    """Restore with a clear message when names or shapes do not match the graph."""
+    """Restore with a clear message when names or shapes do not match the graph, or when the files are
+    damaged (a truncated or emptied data file reads short: OutOfRangeError, DataLossError)."""
     try:
         saver.restore(sess, prefix)
     except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as err:
-        message = err.message.splitlines()[0] if err.message else str(err)
-        raise CheckpointError(f'checkpoint {prefix} does not fit the graph built from the flags: {message}') from err
+        raise CheckpointError(f'checkpoint {prefix} does not fit the graph built from the flags: '
+                              f'{first_line(err)}') from err
+    except (tf.errors.OpError, ValueError) as err:
+        raise damaged(prefix, err) from err

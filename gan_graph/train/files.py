@@ -37,10 +37,18 @@ def write_pickle(path, obj):
             pickle.dump(obj, f)
 
 
+class DamagedFileError(Exception):
+    """A file of a run that is there but cannot be read back (truncated, emptied, overwritten)."""
+
+
 def read_pickle(path):
     """Load a pickle, also one written by Python 2 (the original notebooks' era)."""
     with open(path, 'rb') as f:
-        return pickle.load(f, encoding='latin1')
+        try:
+            return pickle.load(f, encoding='latin1')
+        except (EOFError, pickle.UnpicklingError, ValueError, TypeError) as err:
+            raise DamagedFileError(f'{path} is damaged ({type(err).__name__}: {err or "empty"}); restore it from a '
+                                   'copy, or train the run again') from err
 
 
 def write_text(path, text):
