@@ -14,9 +14,14 @@ RECORD_WIDTHS = ('<script>window.addEventListener("load", () => document.body.se
 
 
 def executable():
+    """Chromium's path. Without it a local run skips the browser tests, naming the package; CI fails them,
+    so CI never passes without the browser."""
     path = shutil.which('chromium') or shutil.which('chromium-browser')
     if path is None:
-        pytest.fail("the browser tests need Debian's Chromium: apt-get install chromium (.ci/run installs it)")
+        missing = "the browser tests need Debian's Chromium: apt-get install chromium (.ci/run installs it)"
+        if os.environ.get('CI', '').lower() in ('true', '1'):
+            pytest.fail(missing)
+        pytest.skip(missing)
     return path
 
 

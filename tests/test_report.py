@@ -1,6 +1,7 @@
 """report.py's page as a person sees it: Chromium loads it, decodes every image, and shows the run."""
 import numpy as np
 import PIL.Image
+import pytest
 
 from gan_graph import report
 from gan_graph.evaluate import evaluation, judge
@@ -47,3 +48,13 @@ def test_the_browser_check_catches_a_broken_image(tmp_path):
     path = tmp_path / 'page.html'
     path.write_text(report.page('two images', [('good', good), ('broken', broken)]))
     assert chromium.decoded_widths(str(path), str(tmp_path)) == [8, 0]
+
+
+def test_without_chromium_a_local_run_skips_naming_the_package_and_ci_fails(monkeypatch):
+    monkeypatch.setattr(chromium.shutil, 'which', lambda name: None)
+    monkeypatch.delenv('CI', raising=False)
+    with pytest.raises(pytest.skip.Exception, match='apt-get install chromium'):
+        chromium.executable()
+    monkeypatch.setenv('CI', 'true')
+    with pytest.raises(pytest.fail.Exception, match='apt-get install chromium'):
+        chromium.executable()
