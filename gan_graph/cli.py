@@ -4,13 +4,16 @@ import dataclasses
 import random
 import sys
 
-from absl import flags
+from absl import app, flags
 
 from gan_graph.data import mnist, readers
 from gan_graph.train import checkpoints
 from gan_graph.train import cluster
 from gan_graph.train import devices
+from gan_graph.train import files
 from gan_graph.train import interrupt
+from gan_graph.train import manifest
+from gan_graph.train import run_dir
 from gan_graph.train import run_lock
 from gan_graph.train import loop as train
 from gan_graph.train import session
@@ -18,7 +21,24 @@ from gan_graph.train import session
 FLAGS = flags.FLAGS
 # Errors whose message already says what is wrong and what was expected: print it, no traceback.
 USER_ERRORS = (mnist.DataError, checkpoints.CheckpointError, train.ResumeError, train.DivergedError, train.SaveError,
-               run_lock.RunLockedError, ValueError)
+               run_lock.RunLockedError, run_dir.RunDirError, files.DamagedFileError, ValueError)
+HELP_ARGS = ('-h', '-?', '--help', '--helpshort')
+
+
+def run(main):
+    """`app.run(main)`, except that --help lists the script's own flags and the shared ones it declared
+    (not absl's 200 others: --helpfull) and exits 0."""
+    if any(arg in HELP_ARGS for arg in sys.argv[1:]):
+        app.usage(shorthelp=True, writeto_stdout=True)
+        print('Try --helpfull to get a list of all flags.')
+        sys.exit(0)
+    app.run(main)
+
+
+def declare_key_flags(names):
+    """Flags defined here for a script are its own in --help (absl shows only the main module's)."""
+    for name in names:
+        FLAGS.register_key_flag_for_module(sys.argv[0], FLAGS[name])
 
 
 def define_common_flags(output_dir, epochs, batch_size, loop='faithful', steps_per_run=1, xla=False):
@@ -31,11 +51,14 @@ def define_common_flags(output_dir, epochs, batch_size, loop='faithful', steps_p
                         'events. Rerunning with the same directory resumes.')
     flags.DEFINE_string('data_dir', mnist.DEFAULT_DATA_DIR, 'Directory with the MNIST IDX .gz files '
                         '(a relative path not found here is looked up from the repository root).')
-    flags.DEFINE_integer('seed', None, 'Seeds numpy and the graph (same seed => same losses on CPU). '
-                         'Unset: a random seed, recorded in flags.txt.', lower_bound=0)
+    flags.DEFINE_integer('seed', None, 'Seeds numpy and the graph (same seed => same losses on CPU). Unset: the '
+                         'seed of the run being resumed, else a random one; recorded in flags.txt and run.json.',
+                         lower_bound=0)
     flags.DEFINE_bool('tensorboard', True, 'Write TensorBoard event files into --output_dir.')
     define_loop_flags(loop, steps_per_run, xla)
     flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
+    declare_key_flags(('epochs', 'batch_size', 'max_batches_per_epoch', 'output_dir', 'data_dir', 'seed',
+                       'tensorboard', 'verbose'))
 
 
 def define_alpha(default, help_text):
@@ -71,6 +94,8 @@ def define_loop_flags(loop='faithful', steps_per_run=1, xla=False):
     flags.DEFINE_bool('bf16', False, "Run convolutions and matrix products in bfloat16 (oneDNN's automatic mixed "
                       'precision; variables stay float32). Faster only on CPUs with bfloat16 instructions; '
                       'changes the numerics (README, Speed).')
+    declare_key_flags(('loop', 'faithful_loop', 'steps_per_run', 'xla', 'replicas', 'device', 'cluster_spec',
+                       'job_name', 'task_index', 'intra_op_threads', 'inter_op_threads', 'bf16'))
 
 
 def session_config():
@@ -97,9 +122,11 @@ def data_parallel():
 
 
 def resolve_seed():
-    """A run is always reproducible: an unset --seed is drawn now and recorded in flags.txt."""
+    """A run is always reproducible: an unset --seed is the one recorded by the run being resumed, or is
+    drawn now and recorded in flags.txt and run.json."""
     if FLAGS.seed is None:
-        FLAGS.seed = random.SystemRandom().randrange(2**31)
+        recorded = manifest.recorded_seed(FLAGS.output_dir)
+        FLAGS.seed = recorded if recorded is not None else random.SystemRandom().randrange(2**31)
     return FLAGS.seed
 
 
@@ -121,6 +148,8 @@ def user_errors():
         yield
     except USER_ERRORS as err:
         fail(err)
+    except OSError as err:   # the disk or the file system said no: name the file, no traceback
+        fail(f'{err.filename}: {err.strerror}' if err.filename else err)
     except (interrupt.TrainingInterrupted, KeyboardInterrupt) as err:
         reason = str(err) or 'interrupt'
         print(f'Stopped by {reason}: the epoch in progress was dropped, finished epochs are saved in '
@@ -148,9 +177,20 @@ def run_training(describe, step_log=None):
             if the_cluster is None:
                 fail('--job_name needs --cluster_spec (or TF_CONFIG)')
             return cluster.serve(the_cluster, FLAGS.job_name, FLAGS.task_index)
+        run_dir.check_writable(FLAGS.output_dir)
         resolve_seed()
         description = describe()
         data = readers.read(description.data, FLAGS.data_dir, seed=FLAGS.seed)
+        check_batch_size(data.train.num_examples)
         # A translation model's samples translate the same test examples every epoch.
         config = dataclasses.replace(train_config(), step_log=step_log, sample_examples=data.test.all_images)
         train.train_new_graph(description, data.train, config, FLAGS.output_dir)
+        print(f'Run directory: {FLAGS.output_dir}. Its figures: python scripts/make_figures.py '
+              f'--run_dir={FLAGS.output_dir}')
+
+
+def check_batch_size(num_examples):
+    """A batch larger than the training split would train on nothing (or fail deep in TensorFlow)."""
+    if FLAGS.batch_size > num_examples:
+        fail(f'--batch_size={FLAGS.batch_size} is larger than the training split ({num_examples} examples): '
+             f'give at most --batch_size={num_examples}')

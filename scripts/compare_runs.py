@@ -7,7 +7,7 @@ metrics.json, and report.html (all of it on one self-contained page). A run's ow
 checkpoint, judge, --num_samples and --seed; otherwise the run is evaluated (nothing is written into it).
 """
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -47,4 +47,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -9,7 +9,7 @@ A VAE run gets its test ELBO too (evaluate/vae.py).
 """
 import os
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -81,4 +81,4 @@ def evaluate_voxels():
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -5,7 +5,7 @@ reference's `combine_images` (floor(sqrt(B)) columns, gray, 8-bit). With --nice 
 many, ranks them by the discriminator's output and keeps the top --batch_size.
 """
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -36,4 +36,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -9,7 +9,7 @@ server that dies meanwhile, and stops them all by their PIDs at the end or on Ct
 import signal
 import sys
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -36,4 +36,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -6,7 +6,7 @@ beside the real-data reference, and the model's own figures, every image embedde
 """
 import os
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -27,4 +27,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

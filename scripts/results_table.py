@@ -11,7 +11,7 @@ Markdown table with the real-data ceiling and floor, then every run's numbers.
 """
 import sys
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -48,4 +48,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -6,7 +6,7 @@ batch 32 (640,000 images): about 12 epochs of the 55,000 training images, the de
 """
 import functools
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -36,4 +36,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

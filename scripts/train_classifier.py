@@ -8,13 +8,14 @@ below --min_accuracy, computes the real-data reference numbers with it, and writ
 judge.json, reference.json, reference.npz and SHA256SUMS (checked on every load) into --output_dir.
 """
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
 from gan_graph.data import mnist
 from gan_graph.evaluate import evaluation
 from gan_graph.evaluate import judge
+from gan_graph.train import run_dir
 import tensorflow as tf  # noqa: E402  (after gan_graph: quiet)
 
 flags.DEFINE_string('data_dir', mnist.DEFAULT_DATA_DIR, 'Directory with the MNIST IDX .gz files.')
@@ -38,11 +39,13 @@ def main(argv):
     del argv
     tf.config.experimental.enable_op_determinism()  # same seed => byte-identical judge files
     with cli.user_errors():
-        train_images, train_labels = mnist.load_arrays(FLAGS.data_dir, 'train')
-        test_images, test_labels = mnist.load_arrays(FLAGS.data_dir, 'test')
-        train_images, test_images = (judge.domain_images(images, FLAGS.domain) for images in (train_images, test_images))
         output_dir, min_accuracy = judge.DOMAINS[FLAGS.domain]
         output_dir = FLAGS.output_dir or output_dir
+        run_dir.check_writable(output_dir)   # before training, not when the judge is written
+        train_images, train_labels = mnist.load_arrays(FLAGS.data_dir, 'train')
+        test_images, test_labels = mnist.load_arrays(FLAGS.data_dir, 'test')
+        cli.check_batch_size(len(train_images))
+        train_images, test_images = (judge.domain_images(images, FLAGS.domain) for images in (train_images, test_images))
         min_accuracy = min_accuracy if FLAGS.min_accuracy is None else FLAGS.min_accuracy
         print(f'Training the judge on {len(train_images)} training {FLAGS.domain}, testing on {len(test_images)}.')
         values, accuracy, seconds = judge.train(train_images, train_labels, test_images, test_labels,
@@ -70,4 +73,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

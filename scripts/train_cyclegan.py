@@ -9,7 +9,7 @@ trains the TensorFlow tutorial's version (U-Net generators, cross-entropy, no po
 """
 import functools
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -43,4 +43,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -6,7 +6,7 @@ cores (45-100 s an epoch, by CPU); a rerun with a larger --epochs and the same -
 """
 import functools
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -34,4 +34,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

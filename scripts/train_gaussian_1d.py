@@ -10,6 +10,8 @@ import os
 import gan_graph  # noqa: F401  (first: quiets TensorFlow unless --verbose)
 from absl import app, flags
 
+from gan_graph import cli
+from gan_graph.train import run_dir
 from gan_graph.toys import figures as toy_figures
 from gan_graph.toys import gaussian_1d
 
@@ -39,6 +41,8 @@ flags.register_validator('output_dir', lambda value: bool(value), message='--out
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f'unexpected arguments: {" ".join(argv[1:])}')
+    with cli.user_errors():
+        run_dir.check_writable(FLAGS.output_dir)
     config = D._replace(d_steps=FLAGS.d_steps, steps=FLAGS.steps, batch_size=FLAGS.batch_size,
                         learning_rate=FLAGS.learning_rate, g_learning_rate=FLAGS.g_learning_rate,
                         data_mean=FLAGS.data_mean, data_std=FLAGS.data_std, seed=FLAGS.seed,
@@ -57,4 +61,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

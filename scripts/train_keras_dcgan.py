@@ -9,7 +9,7 @@ takes minutes on 2 CPU cores (about 1.2 CPU-seconds a batch); a rerun with a lar
 """
 import functools
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -39,4 +39,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -1,7 +1,7 @@
 """Train the Udacity/blog MNIST GAN in graph mode: `python scripts/train_mnist.py --epochs=100`."""
 import functools
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -33,4 +33,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -11,6 +11,8 @@ import gan_graph  # noqa: F401  (first: quiets TensorFlow unless --verbose)
 import numpy as np
 from absl import app, flags
 
+from gan_graph import cli
+from gan_graph.train import run_dir
 from gan_graph.toys import figures as toy_figures
 from gan_graph.toys import slanted_land
 
@@ -40,6 +42,8 @@ flags.register_validator('output_dir', lambda value: bool(value), message='--out
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f'unexpected arguments: {" ".join(argv[1:])}')
+    with cli.user_errors():
+        run_dir.check_writable(FLAGS.output_dir)
     history = slanted_land.train(impl=FLAGS.impl, seed=FLAGS.seed, epochs=FLAGS.epochs,
                                  learning_rate=FLAGS.learning_rate, d_error=FLAGS.d_error,
                                  num_generated=FLAGS.num_generated)
@@ -64,4 +68,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

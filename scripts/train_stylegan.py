@@ -10,7 +10,7 @@ A rerun with a larger --epochs and the same --output_dir continues.
 """
 import functools
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -67,4 +67,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -11,7 +11,7 @@ the decoded manifold and the latent means of the test set.
 import functools
 import os
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -60,4 +60,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -12,7 +12,7 @@ On a CPU the paper's widths are slow: about 8 s per batch of 32 at 32^3 on 2 sha
 """
 import functools
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -54,4 +54,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -5,12 +5,13 @@
 Trains on procedural training shapes made from --seed, tests on the held-out test shapes, refuses to
 write a judge below --min_accuracy, and writes weights.npz, judge.json and SHA256SUMS (checked on load).
 """
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
 from gan_graph.data import procedural
 from gan_graph.evaluate import voxel_judge
+from gan_graph.train import run_dir
 
 flags.DEFINE_string('output_dir', voxel_judge.DEFAULT_DIR, 'Where the judge goes.')
 flags.DEFINE_integer('resolution', 32, 'Voxels per side of the shapes it classifies.', lower_bound=8)
@@ -28,6 +29,8 @@ FLAGS = flags.FLAGS
 def main(argv):
     del argv
     with cli.user_errors():
+        run_dir.check_writable(FLAGS.output_dir)   # before training, not when the judge is written
+        cli.check_batch_size(FLAGS.num_train)
         data = procedural.read_data_sets(seed=FLAGS.seed, spec=procedural.voxel_spec(FLAGS.resolution),
                                          num_train=FLAGS.num_train, num_validation=10, num_test=1000)
         print(f'Training the voxel judge on {data.train.num_examples} shapes, testing on {data.test.num_examples}.')
@@ -48,4 +51,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

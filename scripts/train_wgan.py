@@ -11,7 +11,7 @@ minutes on 2 CPU cores for wgan, 15-30 for wgan-gp) is far shorter than the pape
 import functools
 import os
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -49,4 +49,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -1,7 +1,9 @@
 """The training loop end to end: files it writes, determinism, resume, interruption, bad input."""
 import functools
 import glob
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -120,7 +122,7 @@ def test_sigterm_mid_epoch_keeps_finished_epochs_and_a_rerun_completes(tmp_path)
     saved = len(files.read_pickle(str(out / 'train_samples.pkl')))
     assert saved >= 2
     assert len(files.read_pickle(str(out / 'train_losses.pkl'))) == saved
-    command[3] = f'--epochs={saved + 1}'
+    command[2] = f'--epochs={saved + 1}'
     result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == f'Resuming {out} after epoch {saved}.'
@@ -153,6 +155,45 @@ def test_resume_with_other_arch_is_a_clear_error_and_keeps_the_flags_file(tmp_pa
 def test_epoch_line_is_the_notebooks():
     line = train.format_epoch_line(1, 100, (0.12344, 5.67891), ('Discriminator', 'Generator'), 3.21)
     assert line == 'Epoch 1/100... Discriminator Loss: 0.1234... Generator Loss: 5.6789 (3.2 s)'
+
+
+def test_epoch_line_names_a_logged_metric_without_loss():
+    line = train.format_epoch_line(2, 5, (0.5, 1.25, 0.8125, 3.0), ('Discriminator', 'Generator', 'D accuracy',
+                                                                   'D updates skipped'), 1.0,
+                                   {'D accuracy', 'D updates skipped'})
+    assert line == ('Epoch 2/5... Discriminator Loss: 0.5000... Generator Loss: 1.2500... D accuracy: 0.8125... '
+                    'D updates skipped: 3.0000 (1.0 s)')
+
+
+def logged_losses(output_dir):
+    return files.read_pickle(os.path.join(output_dir, 'train_losses.pkl'))
+
+
+@pytest.mark.slow
+def test_a_resume_keeps_the_recorded_seed_and_records_changed_settings_by_epoch(tmp_path):
+    """Unset --seed on resume is the run's own (the epochs equal a straight run's); a changed learning rate
+    is said and recorded from the epoch it took effect; a resume that stops mid-epoch rewrites no record."""
+    common = ['--max_batches_per_epoch=2', '--notensorboard']
+    run_script('train_mnist.py', '--epochs=2', '--seed=7', *common, f'--output_dir={tmp_path / "straight"}')
+    out = tmp_path / 'resumed'
+    first = run_script('train_mnist.py', '--epochs=1', '--seed=7', *common, f'--output_dir={out}')
+    assert first.stdout.splitlines()[-1] == (f'Run directory: {out}. Its figures: python scripts/make_figures.py '
+                                             f'--run_dir={out}')
+    run_script('train_mnist.py', '--epochs=2', *common, f'--output_dir={out}')
+    assert logged_losses(out) == logged_losses(tmp_path / 'straight')
+    changed = run_script('train_mnist.py', '--epochs=3', '--learning_rate=0.001', *common, f'--output_dir={out}')
+    assert changed.stdout.splitlines()[0] == (f'Resuming {out} after epoch 2. Changed settings from epoch 3 on '
+                                              '(--learning_rate: 0.002 -> 0.001): run.json records which epochs '
+                                              'used which.')
+    record = json.loads((out / 'run.json').read_text())
+    assert record['seed'] == 7 and '--seed=7' in (out / 'flags.txt').read_text().splitlines()
+    assert [(entry['epochs'], entry['seed'], entry['hparams']['learning_rate']) for entry in record['history']] == [
+        ([1, 2], 7, 0.002), ([3, 3], 7, 0.001)]
+    records = {name: (out / name).read_bytes() for name in ('run.json', 'flags.txt')}
+    diverged = run_script('train_mnist.py', '--epochs=4', '--learning_rate=1e30', *common, f'--output_dir={out}',
+                          check=False)
+    assert diverged.returncode == 2 and 'loss is nan' in diverged.stderr
+    assert {name: (out / name).read_bytes() for name in records} == records
 
 
 class FakeTerminal:
@@ -190,3 +231,12 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
             raise RuntimeError('interrupted mid-write')
     assert files.read_pickle(path) == [1, 2]
     assert os.listdir(tmp_path) == ['samples.pkl']
+
+
+@pytest.mark.parametrize('script', ['train_mnist.py', 'train_cyclegan.py'])
+def test_help_lists_the_scripts_own_and_the_shared_training_flags_and_exits_0(script):
+    result = run_script(script, '--help')
+    listed = set(re.findall(r'^  --(?:\[no\])?(\w+)', result.stdout, re.MULTILINE))
+    assert {'epochs', 'output_dir', 'data_dir', 'batch_size', 'max_batches_per_epoch', 'seed', 'loop',
+            'learning_rate'} <= listed
+    assert not listed & {'test_tmpdir', 'hbm_oom_exit', 'logtostderr', 'pdb'}   # absl's and TensorFlow's: --helpfull

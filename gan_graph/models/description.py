@@ -94,9 +94,11 @@ class Network:
 @dataclasses.dataclass(frozen=True)
 class Loss:
     """`fn(nets, batch) -> scalar`. logged: printed per epoch under `name`, in TensorBoard and in
-    train_losses.pkl, in the order the description lists them."""
+    train_losses.pkl, in the order the description lists them. metric: a measurement logged beside the
+    losses (D's accuracy), which no step minimizes: its epoch line says its name without "Loss"."""
     fn: Callable
     logged: bool = True
+    metric: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,6 +177,10 @@ class Description:
     @property
     def logged_losses(self):
         return [name for name, loss in self.losses.items() if loss.logged]
+
+    @property
+    def metric_names(self):
+        return {name for name, loss in self.losses.items() if loss.metric}
 
     @property
     def noise_inputs(self):

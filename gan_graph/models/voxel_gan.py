@@ -174,7 +174,8 @@ def describe(resolution=32, z_size=200, z_dist='uniform', filters=None, alpha=0.
         inputs={'real': d.Data(), 'z': noise(z_dist, z_size)},
         networks=networks,
         losses={'Discriminator': d.Loss(d_loss), 'Generator': d.Loss(g_loss),
-                'D accuracy': d.Loss(d_accuracy), 'D updates skipped': d.Loss(skipped_updates)},
+                'D accuracy': d.Loss(d_accuracy, metric=True),
+                'D updates skipped': d.Loss(skipped_updates, metric=True)},
         optimizers={'d': functools.partial(v1.train.AdamOptimizer, d_learning_rate, beta1=beta1),
                     'g': functools.partial(v1.train.AdamOptimizer, g_learning_rate, beta1=beta1)},
         # The D step under the 80% gate; the G step on the same z (the port drew one z per iteration).

@@ -80,9 +80,11 @@ def iterations_per_epoch(description, num_batches):
     return max(1, num_batches // description.batches_per_iteration())
 
 
-def format_epoch_line(epoch, epochs, losses, loss_names, seconds):
-    """The notebook's line, `Epoch 1/100... Discriminator Loss: 0.1234... Generator Loss: 5.6789`, + time."""
-    losses_text = '... '.join(f'{name} Loss: {value:.4f}' for name, value in zip(loss_names, losses))
+def format_epoch_line(epoch, epochs, losses, loss_names, seconds, metrics=()):
+    """The notebook's line, `Epoch 1/100... Discriminator Loss: 0.1234... Generator Loss: 5.6789`, + time;
+    a logged metric (named in `metrics`) without "Loss": `D accuracy: 0.8125`."""
+    losses_text = '... '.join(f'{name}{"" if name in metrics else " Loss"}: {value:.4f}'
+                              for name, value in zip(loss_names, losses))
     return f'Epoch {epoch}/{epochs}... {losses_text} ({seconds:.1f} s)'
 
 
@@ -263,42 +265,74 @@ def make_loop(training_graph, config, train_set):
 
 
 class RunState:
-    """Reads and writes what makes a run resumable: pickles, checkpoints and the state file."""
+    """Reads and writes what makes a run resumable and what it records: pickles, checkpoints, the state
+    file, flags.txt and run.json. Nothing is written before an epoch has finished."""
 
-    def __init__(self, output_dir):
+    def __init__(self, output_dir, record, flags_text=None):
+        """record: this process's manifest (manifest.of, with its seed and training settings)."""
         self.output_dir = output_dir
         self.checkpoint_dir = run_dir.checkpoint_dir(output_dir)
         self.state_path = os.path.join(self.checkpoint_dir, run_dir.TRAINING_STATE)
+        self.record, self.flags_text = record, flags_text
+        self.saved = manifest.read(output_dir)
+        self.state = None           # the state file's content as last read or written
+        self.first_epoch = 1        # the first epoch this process trains
 
     def check_manifest(self, description):
         """A run directory holding another model (or other shaping settings) is refused, not overwritten."""
-        saved = manifest.read(self.output_dir)
-        if saved is None:
+        if self.saved is None:
             return
-        differences = manifest.resume_differences(saved, description)
+        differences = manifest.resume_differences(self.saved, description)
         if differences:
             raise ResumeError(f'{self.output_dir} holds a run with other model settings ({differences}); '
                               f'use the same flags to resume, or another --output_dir.')
 
-    def load(self, runner, saver, loop):
+    def load(self, runner, saver, loop, log):
         """Restore the last finished epoch if there is one; returns (History, noise RNG state or None)."""
         if not os.path.exists(self.state_path):
             return History([], []), None
-        state = files.read_pickle(self.state_path)
-        prefix = checkpoints.latest_training_checkpoint(self.checkpoint_dir)
-        if prefix is None:
-            raise ResumeError(f'{self.state_path} exists but the full checkpoint it belongs to is missing; '
-                              f'remove {self.output_dir} or choose another --output_dir.')
-        runner.restore(saver, prefix)
-        loop.set_state(state['loop'])
-        epochs = state['epochs_done']
+        self.state = self.restore_checkpoint(runner, saver, files.read_pickle(self.state_path), log)
+        loop.set_state(self.state['loop'])
+        epochs = self.state['epochs_done']
+        self.first_epoch = epochs + 1
         samples = files.read_pickle(run_dir.path(self.output_dir, run_dir.SAMPLES))[:epochs]
         losses = files.read_pickle(run_dir.path(self.output_dir, run_dir.LOSSES))[:epochs]
-        return History(samples, losses), state['noise_rng']
+        return History(samples, losses), self.state['noise_rng']
+
+    def restore_checkpoint(self, runner, saver, state, log):
+        """Restore the full checkpoint of the state's epoch; returns the state restored. A damaged one
+        falls back to the epoch before it (its checkpoint and state are kept), saying so."""
+        saver.recover_last_checkpoints(checkpoints.kept_training_checkpoints(self.checkpoint_dir))
+        prefix = checkpoints.training_checkpoint(self.checkpoint_dir, state['epochs_done'])
+        if prefix is None:
+            raise ResumeError(f'{self.state_path} says epoch {state["epochs_done"]} finished but its full checkpoint '
+                              f'is missing; remove {self.output_dir} or choose another --output_dir.')
+        try:
+            runner.restore(saver, prefix)
+            return state
+        except checkpoints.DamagedCheckpointError as err:
+            earlier = state.get('earlier')
+            earlier_prefix = earlier and checkpoints.training_checkpoint(self.checkpoint_dir, earlier['epochs_done'])
+            if not earlier_prefix:
+                raise ResumeError(f'{err.damage}; no earlier epoch is kept to fall back to: restore the files from '
+                                  f'a copy, or train anew with another --output_dir.') from err
+            runner.restore(saver, earlier_prefix)
+            log(f'{err.damage}: resuming from epoch {earlier["epochs_done"]}, the checkpoint kept before it.')
+            return earlier
+
+    def settings_changes(self):
+        """'--name: X -> Y' for each recorded setting this process trains with otherwise ('' if none)."""
+        if self.saved is None or self.state is None:
+            return ''
+        before = manifest.current_settings(self.saved)
+        now = manifest.current_settings(self.record)
+        return ', '.join(f'--{name}: {before[name]!r} -> {value!r}' for name, value in now.items()
+                         if name in before and before[name] != value)
 
     def save_epoch(self, runner, savers, history, loop, rng):
-        """Pickles first, checkpoints next, the state file last: it marks the epoch as finished. Each
-        write replaces its file only once complete, so a failed save leaves the last finished epoch."""
+        """Pickles first, checkpoints next, the records, the state file last: it marks the epoch as
+        finished. Each write replaces its file only once complete, so a failed save leaves the last
+        finished epoch."""
         try:
             self.write_epoch(runner, savers, history, loop, rng)
         except (OSError, tf.errors.OpError) as err:
@@ -313,8 +347,28 @@ class RunState:
         generator_saver, training_saver = savers
         checkpoints.save_generator(runner, generator_saver, self.checkpoint_dir)
         checkpoints.save_training(runner, training_saver, self.checkpoint_dir, history.epochs_done)
-        files.write_pickle(self.state_path, {'epochs_done': history.epochs_done, 'loop': loop.get_state(),
-                                             'noise_rng': rng.get_state()})
+        if self.flags_text is not None:
+            files.write_text(run_dir.path(self.output_dir, run_dir.FLAGS), self.flags_text)
+        manifest.write(self.output_dir, manifest.with_history(self.record, self.saved, self.first_epoch,
+                                                              history.epochs_done))
+        earlier = {key: value for key, value in (self.state or {}).items() if key != 'earlier'} or None
+        self.state = {'epochs_done': history.epochs_done, 'loop': loop.get_state(), 'noise_rng': rng.get_state(),
+                      'earlier': earlier}
+        files.write_pickle(self.state_path, self.state)
+
+
+def training_settings(config):
+    """What of the loop's configuration shapes the numbers a run trains to (recorded in run.json)."""
+    return {name: getattr(config, name) for name in ('batch_size', 'max_batches_per_epoch', 'loop', 'steps_per_run',
+                                                     'xla', 'replicas')}
+
+
+def resume_line(output_dir, epochs_done, changes):
+    line = f'Resuming {output_dir} after epoch {epochs_done}.'
+    if changes:
+        line += (f' Changed settings from epoch {epochs_done + 1} on ({changes}): run.json records which epochs '
+                 'used which.')
+    return line
 
 
 def print_line(text):
@@ -372,7 +426,7 @@ def train(description, train_set, config, output_dir, log=None, runner=None):
     raises TrainingInterrupted on a signal.
     """
     log = log or print_line
-    state = RunState(output_dir)
+    state = RunState(output_dir, manifest.of(description, config.seed, training_settings(config)), config.flags_text)
     state.check_manifest(description)
     towers = run_towers(config)
     training_graph = build_graph(description, config, towers)
@@ -386,14 +440,10 @@ def train(description, train_set, config, output_dir, log=None, runner=None):
         log(device_report)
     with run_lock.locked(output_dir, log) if runner.is_chief else contextlib.nullcontext(), \
             runner.start(loop.init_feed()):
-        history, rng_state = state.load(runner, savers[1], loop)
+        history, rng_state = state.load(runner, savers[1], loop, log)
         if rng_state is not None:
             rng.set_state(rng_state)
-            log(f'Resuming {output_dir} after epoch {history.epochs_done}.')
-        if runner.is_chief:
-            if config.flags_text is not None:
-                files.write_text(run_dir.path(output_dir, run_dir.FLAGS), config.flags_text)
-            manifest.write(output_dir, manifest.of(description))
+            log(resume_line(output_dir, history.epochs_done, state.settings_changes()))
         if history.epochs_done >= config.epochs:
             log(f'{output_dir} already holds {history.epochs_done} epochs (--epochs={config.epochs}); nothing to do.')
             return history
@@ -419,7 +469,7 @@ def train(description, train_set, config, output_dir, log=None, runner=None):
                     history.samples.append(samples)
                     if runner.is_chief:
                         state.save_epoch(runner, savers, history, loop, rng)
-                    log(format_epoch_line(epoch, config.epochs, losses, loss_names, seconds))
+                    log(format_epoch_line(epoch, config.epochs, losses, loss_names, seconds, description.metric_names))
                     if writer:
                         writer.write(epoch, {f'loss/{name.lower()}': value for name, value in zip(loss_names, losses)}
                                      | {'seconds_per_epoch': seconds}, samples)
@@ -451,7 +501,7 @@ def recover(runner, state, saver, loop, rng, start_state, err, log):
     reason = (getattr(err, 'message', '') or str(err)).splitlines()[0]
     log(f'Lost a task of the cluster ({type(err).__name__}: {reason}); waiting for it to come back.')
     runner.restart(loop.init_feed())
-    history, rng_state = state.load(runner, saver, loop)
+    history, rng_state = state.load(runner, saver, loop, log)
     if rng_state is None:
         loop.set_state(start_state[0])
         rng.set_state(start_state[1])

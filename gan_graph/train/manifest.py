@@ -30,9 +30,9 @@ def jsonable(value):
     return value
 
 
-def of(description):
-    """The manifest of a description."""
-    return {
+def of(description, seed=None, training=None):
+    """The manifest of a description; a training run adds its seed and loop settings (loop.training_settings)."""
+    record = {
         'format': FORMAT, 'model': description.module, 'name': description.name,
         'hparams': jsonable(description.hparams), 'shaping': list(description.shaping),
         'losses': description.logged_losses,
@@ -44,6 +44,42 @@ def of(description):
         'data': description.data.as_json(),
         'code_version': code_version(),
     }
+    if seed is not None:
+        record['seed'] = seed
+    if training is not None:
+        record['training'] = dict(training)
+    return record
+
+
+SEGMENT_KEYS = ('seed', 'hparams', 'training')
+
+
+def current_settings(record):
+    """The settings a record trains with, flat by flag name: its seed, hyper-parameters and loop settings."""
+    return {**({'seed': record['seed']} if 'seed' in record else {}), **jsonable(record['hparams']),
+            **record.get('training', {})}
+
+
+def segment(record, first_epoch, last_epoch):
+    """One entry of the history: these epochs trained with the record's settings."""
+    settings = {key: jsonable(record[key]) for key in SEGMENT_KEYS if key in record}
+    return {'epochs': [first_epoch, last_epoch], **settings}
+
+
+def with_history(record, saved, first_epoch, last_epoch):
+    """`record` with its `history`: which epochs trained with which settings, one entry per stretch of
+    epochs with the same ones. `saved`: the run's manifest before this process (None for a new run);
+    this process trained epochs first_epoch..last_epoch."""
+    earlier = []
+    if saved is not None and first_epoch > 1:
+        earlier = [dict(entry) for entry in saved.get('history', [segment(saved, 1, first_epoch - 1)])
+                   if entry['epochs'][0] < first_epoch]
+        if earlier:
+            earlier[-1]['epochs'] = [earlier[-1]['epochs'][0], first_epoch - 1]
+    now = segment(record, first_epoch, last_epoch)
+    if earlier and all(earlier[-1].get(key) == now.get(key) for key in SEGMENT_KEYS):
+        now['epochs'][0] = earlier.pop()['epochs'][0]
+    return {**record, 'history': earlier + [now]}
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,6 +120,16 @@ def read(run_directory):
         raise ManifestError(f'{manifest_path}: expected format {FORMAT} and a model of {sorted(models.MODELS)}, '
                             f'got format {record.get("format")!r} and model {record.get("model")!r}')
     return record
+
+
+def recorded_seed(run_directory):
+    """The seed a run directory trained with: run.json's, or flags.txt's --seed for runs that predate it;
+    None where there is no run."""
+    record = read(run_directory) if os.path.isdir(run_directory) else None
+    if record is not None and 'seed' in record:
+        return record['seed']
+    seed = run_dir.flag_value(run_dir.path(run_directory, run_dir.FLAGS), 'seed')
+    return None if seed is None else int(seed)
 
 
 def describe(record):

@@ -51,10 +51,13 @@ def try_create(path):
 
 def acquire(output_dir, log=print):
     """Take DIR/train.lock, taking over a stale one; RunLockedError if a live process holds it."""
-    os.makedirs(output_dir, exist_ok=True)
     path = run_dir.path(output_dir, LOCK)
+    try:
+        os.makedirs(output_dir, exist_ok=True)
+    except OSError as err:
+        raise run_dir.RunDirError(f'cannot create the run directory {output_dir}: {err.strerror}') from err
     for _ in range(3):
-        if try_create(path):
+        if create_or_fail(path):
             return path
         owner = holder(path)
         if owner is not None:
@@ -71,6 +74,13 @@ def acquire(output_dir, log=print):
     raise RunLockedError(f'could not take {path}: another process keeps creating it.')
 
 
+def create_or_fail(path):
+    try:
+        return try_create(path)
+    except OSError as err:
+        raise run_dir.RunDirError(f'cannot write {path}: {err.strerror}; the run directory must be writable') from err
+
+
 def release(path):
     with contextlib.suppress(OSError):
         if holder(path) == (socket.gethostname(), os.getpid()):
@@ -79,9 +89,14 @@ def release(path):
 
 @contextlib.contextmanager
 def locked(output_dir, log=print):
-    """Hold DIR/train.lock for the block."""
+    """Hold DIR/train.lock for the block. A directory the block created and left empty (a run that
+    failed before its first epoch) is removed with the lock."""
+    created = not os.path.exists(output_dir)
     path = acquire(output_dir, log)
     try:
         yield path
     finally:
         release(path)
+        if created:
+            with contextlib.suppress(OSError):
+                os.rmdir(output_dir)

@@ -28,14 +28,18 @@ def png_bytes(gray_uint8):
 
 
 class EpochSummaries:
-    """Writes scalars and a sample grid per epoch with Summary protos: no summary ops in the graph."""
+    """Writes scalars and a sample grid per epoch with Summary protos: no summary ops in the graph. The
+    event file is opened at the first write, so a run that fails before its first epoch leaves none."""
 
     def __init__(self, logdir, graph=None, data_spec=None, columns=None):
         """columns: of the sample grid (a model's epoch rows: their length); default ~ sqrt(samples)."""
-        self.writer = v1.summary.FileWriter(logdir, graph=graph)
+        self.logdir, self.graph = logdir, graph
+        self.writer = None
         self.data_spec, self.columns = data_spec, columns
 
     def write(self, epoch, scalars, samples=None):
+        if self.writer is None:
+            self.writer = v1.summary.FileWriter(self.logdir, graph=self.graph)
         values = [v1.Summary.Value(tag=tag, simple_value=float(value)) for tag, value in scalars.items()]
         if samples is not None and self.data_spec is not None:
             height, width = self.data_spec.drawn_shape[:2]
@@ -48,4 +52,5 @@ class EpochSummaries:
         self.writer.flush()
 
     def close(self):
-        self.writer.close()
+        if self.writer is not None:
+            self.writer.close()
