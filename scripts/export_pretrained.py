@@ -1,10 +1,12 @@
 """Commit a run's generator as a pretrained one: `python scripts/export_pretrained.py --run_dir=DIR --name=dcgan`.
 
 Writes data/pretrained/NAME/: run.json, generator.npz (the generator checkpoint's variables as
-float16) and SHA256SUMS, then redraws the gallery of every pretrained generator
-(data/pretrained/gallery.png, shown in the README).
+float16), the run's flags.txt and metrics.json where it has them (the epochs trained come from them)
+and SHA256SUMS, then redraws the gallery of every pretrained generator (data/pretrained/gallery.png,
+shown in the README). Its changed SHA256SUMS make runs/pretrained/NAME/ take the new generator at its
+next use (the gallery's), keeping what other tools added there.
 """
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -27,4 +29,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

@@ -1,24 +1,31 @@
-"""Draw samples from a generator checkpoint (ours or the original notebook's) into a .npy file."""
+"""Draw samples from a generator checkpoint (ours or the original notebook's) into a .npy file.
+
+    python scripts/sample.py --run_dir=runs/mnist --num_samples=64   # writes runs/mnist/samples.npy
+"""
+import os
 
 import numpy as np
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
 from gan_graph.models import mlp_gan
+from gan_graph.train import checkpoints
 from gan_graph.train import files
 from gan_graph.train import pretrained
 from gan_graph.train import run_dir
 from gan_graph.train import sampling
 
-flags.DEFINE_string('checkpoint_dir', None, 'Directory holding generator.ckpt (a run\'s checkpoints/).')
-flags.DEFINE_string('pretrained', None, f'Instead of --checkpoint_dir: a pretrained generator of data/pretrained/ '
+flags.DEFINE_string('run_dir', None, 'Run directory: its checkpoints/ holds generator.ckpt.')
+flags.DEFINE_string('checkpoint_dir', None, 'Instead of --run_dir: the directory holding generator.ckpt (a run\'s '
+                    'checkpoints/).')
+flags.DEFINE_string('pretrained', None, f'Instead of --run_dir: a pretrained generator of data/pretrained/ '
                     f'({", ".join(pretrained.available())}), written out as runs/pretrained/NAME.')
 flags.DEFINE_enum('arch', 'auto', ('auto',) + mlp_gan.ARCHS, 'MLP generator architecture; auto reads it from '
                   'the run (run.json, or the checkpoint of the original notebook), a named one is checked against it.')
 flags.DEFINE_integer('num_samples', 16, 'How many samples.', lower_bound=1)
-flags.DEFINE_string('output', None, 'Output .npy file: (num_samples,) + the run\'s data shape, float32 '
-                    '(flat 784 in [-1, 1] for the MNIST tutorials).')
+flags.DEFINE_string('output', None, 'Output .npy file (default: the run directory\'s samples.npy): '
+                    '(num_samples,) + the run\'s data shape, float32 (flat 784 in [-1, 1] for the MNIST tutorials).')
 flags.DEFINE_integer('seed', None, 'Seed of the noise.', lower_bound=0)
 flags.DEFINE_list('labels', None, 'Conditional runs (the cGAN): the digits to draw, repeated to --num_samples '
                   '(e.g. --labels=7, or --labels=0,1,2); default 0, 1, ..., 9, 0, ...')
@@ -27,12 +34,55 @@ flags.DEFINE_float('alpha', None, 'Leak of the leaky ReLU, for a checkpoint of t
 flags.DEFINE_float('truncation_psi', None, "StyleGAN runs: the truncation trick's psi, w_avg + psi (w - w_avg) "
                    '(default: the recorded 1, no truncation; 0.7 is the paper\'s figures).')
 flags.DEFINE_bool('verbose', False, "Show TensorFlow's own logs and warnings.")
-flags.mark_flag_as_required('output')
-flags.register_multi_flags_validator(['checkpoint_dir', 'pretrained'], lambda given: (given['checkpoint_dir'] is None)
-                                     != (given['pretrained'] is None),
-                                     'give one of --checkpoint_dir and --pretrained')
-flags.register_validator('output', lambda path: path.endswith('.npy'), '--output must name a .npy file')
 FLAGS = flags.FLAGS
+SOURCES = ('run_dir', 'checkpoint_dir', 'pretrained')
+SAMPLES = 'samples.npy'   # the default --output, in the run directory
+
+
+def check_flags():
+    """Checked here, not by absl validators, so a wrong combination reads as every other error: one line, exit 2."""
+    given = [name for name in SOURCES if FLAGS[name].value is not None]
+    if len(given) != 1:
+        cli.fail('give exactly one of --run_dir, --checkpoint_dir and --pretrained'
+                 + (f' (got {", ".join("--" + name for name in given)})' if given else ''))
+    if FLAGS.output is not None and not FLAGS.output.endswith('.npy'):
+        cli.fail(f'--output must name a .npy file, got {FLAGS.output!r}')
+
+
+def has_generator(directory):
+    try:
+        checkpoints.find_generator_checkpoint(directory)
+    except checkpoints.CheckpointError:
+        return False
+    return True
+
+
+def from_run_dir(directory):
+    """(checkpoint dir, run dir) of --run_dir; a checkpoints/ folder given instead says which to give."""
+    if not os.path.isdir(directory):
+        cli.fail(f'run directory not found: {directory}')
+    if not os.path.isdir(run_dir.checkpoint_dir(directory)) and has_generator(directory):
+        parent = os.path.dirname(os.path.normpath(directory)) or '.'
+        cli.fail(f'--run_dir={directory} holds a generator checkpoint itself, not in {run_dir.CHECKPOINT_DIR}/: '
+                 f'give --run_dir={parent} (or --checkpoint_dir={directory})')
+    return run_dir.checkpoint_dir(directory), directory
+
+
+def from_checkpoint_dir(directory):
+    """(checkpoint dir, run dir) of --checkpoint_dir; a run directory given instead is taken as --run_dir."""
+    if not has_generator(directory) and has_generator(run_dir.checkpoint_dir(directory)):
+        return run_dir.checkpoint_dir(directory), directory
+    return directory, os.path.dirname(os.path.normpath(directory)) or '.'
+
+
+def generator_source():
+    """(the generator's checkpoint directory, its run directory) from whichever of SOURCES was given."""
+    if FLAGS.pretrained is not None:
+        directory = pretrained.run_directory(FLAGS.pretrained)
+        return run_dir.checkpoint_dir(directory), directory
+    if FLAGS.run_dir is not None:
+        return from_run_dir(FLAGS.run_dir)
+    return from_checkpoint_dir(FLAGS.checkpoint_dir)
 
 
 def labels():
@@ -52,14 +102,16 @@ def truncation():
 
 def main(argv):
     del argv
+    check_flags()
     with cli.user_errors():
-        checkpoint_dir = FLAGS.checkpoint_dir or run_dir.checkpoint_dir(pretrained.run_directory(FLAGS.pretrained))
+        checkpoint_dir, directory = generator_source()
         samples = sampling.sample_generator(checkpoint_dir, FLAGS.num_samples, seed=FLAGS.seed,
                                             arch=FLAGS.arch, alpha=FLAGS.alpha, labels=labels(),
                                             hparams=truncation())
-        files.write_npy(FLAGS.output, samples)
-        print(f'Wrote {samples.shape[0]} samples of shape {samples.shape[1:]} to {FLAGS.output}')
+        output = FLAGS.output or run_dir.path(directory, SAMPLES)
+        files.write_npy(output, samples)
+        print(f'Wrote {samples.shape[0]} samples of shape {samples.shape[1:]} to {output}')
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

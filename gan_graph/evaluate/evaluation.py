@@ -25,6 +25,7 @@ from gan_graph.evaluate import metrics
 from gan_graph.train import checkpoints
 from gan_graph.train import files
 from gan_graph.train import manifest
+from gan_graph.train import pretrained
 from gan_graph.train import run_dir
 from gan_graph.train import sampling
 
@@ -123,13 +124,27 @@ def run_info(run_directory):
     checkpoint_dir = run_dir.checkpoint_dir(run_directory)
     prefix = checkpoints.find_generator_checkpoint(checkpoint_dir)
     record = sampling.run_manifest(checkpoint_dir, prefix)
-    samples_path = run_dir.path(run_directory, run_dir.SAMPLES)
-    epochs = len(files.read_pickle(samples_path)) if os.path.exists(samples_path) else None
-    ours = any(os.path.exists(run_dir.path(run_directory, name)) for name in (run_dir.MANIFEST, run_dir.FLAGS))
+    origin = pretrained.origin(run_directory)
     return {'run_dir': os.path.abspath(run_directory), 'checkpoint': os.path.abspath(prefix),
             'checkpoint_sha256': checkpoint_sha256(prefix),
             'generator': sampling.generator_name(record), 'model': record['model'],
-            'epochs': epochs, 'written_by': 'gan_graph' if ours else 'original notebook'}
+            'epochs': run_epochs(run_directory, origin), 'written_by': written_by(run_directory, origin)}
+
+
+def run_epochs(run_directory, origin):
+    """Epochs trained: one sample grid per epoch in train_samples.pkl; a pretrained generator's directory
+    has none, its origin record carries the count of the run behind it."""
+    samples_path = run_dir.path(run_directory, run_dir.SAMPLES)
+    if os.path.exists(samples_path):
+        return len(files.read_pickle(samples_path))
+    return origin.get('epochs') if origin else None
+
+
+def written_by(run_directory, origin):
+    if origin:
+        return f'gan_graph (pretrained {origin["name"]})'
+    ours = any(os.path.exists(run_dir.path(run_directory, name)) for name in (run_dir.MANIFEST, run_dir.FLAGS))
+    return 'gan_graph' if ours else 'original notebook'
 
 
 def judge_input(samples, data_spec):
