@@ -1,6 +1,7 @@
 """What every training script shares: common absl flags, the run's flags file, clear errors."""
 import contextlib
 import dataclasses
+import functools
 import random
 import sys
 
@@ -25,14 +26,21 @@ USER_ERRORS = (mnist.DataError, checkpoints.CheckpointError, train.ResumeError, 
 HELP_ARGS = ('-h', '-?', '--help', '--helpshort')
 
 
-def run(main):
+def run(main, positional=False):
     """`app.run(main)`, except that --help lists the script's own flags and the shared ones it declared
-    (not absl's 200 others: --helpfull) and exits 0."""
+    (not absl's 200 others: --helpfull) and exits 0, and that a script taking no positional arguments
+    refuses them (absl passes `epochs=5` over in silence, and the run would train with the defaults)."""
     if any(arg in HELP_ARGS for arg in sys.argv[1:]):
         app.usage(shorthelp=True, writeto_stdout=True)
         print('Try --helpfull to get a list of all flags.')
         sys.exit(0)
-    app.run(main)
+    app.run(main if positional else functools.partial(without_arguments, main))
+
+
+def without_arguments(main, argv):
+    if len(argv) > 1:
+        fail(f'unexpected arguments: {" ".join(argv[1:])} (this script takes only flags, written --name=value)')
+    return main(argv)
 
 
 def declare_key_flags(names):

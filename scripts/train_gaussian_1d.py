@@ -8,7 +8,7 @@ Writes figure_1.png into --output_dir.
 import os
 
 import gan_graph  # noqa: F401  (first: quiets TensorFlow unless --verbose)
-from absl import app, flags
+from absl import flags
 
 from gan_graph import cli
 from gan_graph.train import run_dir
@@ -39,8 +39,7 @@ flags.register_validator('output_dir', lambda value: bool(value), message='--out
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f'unexpected arguments: {" ".join(argv[1:])}')
+    del argv
     with cli.user_errors():
         run_dir.check_writable(FLAGS.output_dir)
     config = D._replace(d_steps=FLAGS.d_steps, steps=FLAGS.steps, batch_size=FLAGS.batch_size,

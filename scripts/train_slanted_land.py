@@ -9,7 +9,7 @@ import os
 
 import gan_graph  # noqa: F401  (first: quiets TensorFlow unless --verbose)
 import numpy as np
-from absl import app, flags
+from absl import flags
 
 from gan_graph import cli
 from gan_graph.train import run_dir
@@ -40,8 +40,7 @@ flags.register_validator('output_dir', lambda value: bool(value), message='--out
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f'unexpected arguments: {" ".join(argv[1:])}')
+    del argv
     with cli.user_errors():
         run_dir.check_writable(FLAGS.output_dir)
     history = slanted_land.train(impl=FLAGS.impl, seed=FLAGS.seed, epochs=FLAGS.epochs,

@@ -240,3 +240,9 @@ def test_help_lists_the_scripts_own_and_the_shared_training_flags_and_exits_0(sc
     assert {'epochs', 'output_dir', 'data_dir', 'batch_size', 'max_batches_per_epoch', 'seed', 'loop',
             'learning_rate'} <= listed
     assert not listed & {'test_tmpdir', 'hbm_oom_exit', 'logtostderr', 'pdb'}   # absl's and TensorFlow's: --helpfull
+
+
+def test_a_stray_argument_is_refused_not_passed_over():
+    result = run_script('train_mnist.py', 'epochs=5', check=False)
+    assert result.returncode == 2 and result.stderr.splitlines() == [
+        'error: unexpected arguments: epochs=5 (this script takes only flags, written --name=value)']
