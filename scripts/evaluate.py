@@ -55,7 +55,7 @@ def main(argv):
         path = evaluation.write_metrics(FLAGS.run_dir, record)
         name = os.path.basename(os.path.normpath(FLAGS.run_dir))
         print(f'{name}: {record["generator"]} generator, written by {record["written_by"]}, '
-              f'{record["epochs"] if record["epochs"] is not None else "?"} epochs')
+              f'{evaluation.epochs_text(record["epochs"])}')
         print(evaluation.format_table([record], [name]))
         if 'test_elbo' in record:
             print(vae_metrics.format_elbo(record['test_elbo']))
@@ -75,7 +75,7 @@ def evaluate_voxels():
     num_samples = FLAGS.num_samples if FLAGS['num_samples'].present else voxel_metrics.DEFAULT_NUM_SAMPLES
     record = voxel_metrics.evaluate_run(FLAGS.run_dir, num_samples, FLAGS.seed, FLAGS.voxel_judge_dir)
     path = evaluation.write_metrics(FLAGS.run_dir, record)
-    print(f'{os.path.basename(os.path.normpath(FLAGS.run_dir))}: 3D-GAN, {record["epochs"]} epochs')
+    print(f'{os.path.basename(os.path.normpath(FLAGS.run_dir))}: 3D-GAN, {evaluation.epochs_text(record["epochs"])}')
     print(voxel_metrics.format_table(record))
     print(f'Wrote {path}')
 

@@ -228,3 +228,7 @@ def test_stale_metrics_are_not_reused(our_run, the_judge, tmp_path):
     record = evaluation.read_metrics(str(run / 'metrics.json'))
     files.write_text(str(run / 'metrics.json'), json.dumps({**record, 'checkpoint_sha256': 'x'}))
     assert evaluation.matching_metrics(str(run), 300, 4, the_judge) is None      # other checkpoint
+
+
+def test_epoch_counts_read_as_english():
+    assert [evaluation.epochs_text(epochs) for epochs in (1, 10, None)] == ['1 epoch', '10 epochs', '? epochs']

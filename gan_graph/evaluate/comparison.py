@@ -173,8 +173,8 @@ def neighbours_figure(names, sample_sets, train_images):
 
 
 def describe(record):
-    epochs = record['epochs'] if record['epochs'] is not None else '?'
-    return f'{record["generator"]} generator, {epochs} epochs, written by {record["written_by"]}'
+    return (f'{record["generator"]} generator, {evaluation.epochs_text(record["epochs"])}, '
+            f'written by {record["written_by"]}')
 
 
 def report_markdown(names, records, losses, captions, written):

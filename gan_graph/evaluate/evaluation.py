@@ -131,6 +131,11 @@ def run_info(run_directory):
             'epochs': run_epochs(run_directory, origin), 'written_by': written_by(run_directory, origin)}
 
 
+def epochs_text(epochs):
+    """'1 epoch', '10 epochs', or '? epochs' where the run did not say."""
+    return '? epochs' if epochs is None else f'{epochs} epoch{"" if epochs == 1 else "s"}'
+
+
 def run_epochs(run_directory, origin):
     """Epochs trained: one sample grid per epoch in train_samples.pkl; a pretrained generator's directory
     has none, its origin record carries the count of the run behind it."""
