@@ -18,11 +18,11 @@ v1 = tf.compat.v1
 CONFIG = train.TrainConfig(batch_size=50, max_batches_per_epoch=4, seed=5, tensorboard=False)
 
 
-def run(train_set, output_dir, epochs, runner=None):
+def run(train_set, output_dir, epochs, runner=None, **settings):
     lines = []
     with tf.Graph().as_default():
         v1.set_random_seed(CONFIG.seed)
-        config = train.TrainConfig(**{**CONFIG.__dict__, 'epochs': epochs})
+        config = train.TrainConfig(**{**CONFIG.__dict__, 'epochs': epochs, **settings})
         history = train.train(mlp_gan.describe(), train_set, config, str(output_dir), lines.append, runner)
     return history, lines
 
@@ -132,3 +132,11 @@ def test_a_damaged_checkpoint_with_none_kept_before_it_is_one_error_naming_its_f
     with pytest.raises(train.ResumeError, match=r'training\.ckpt-1 is damaged \(.*training\.ckpt-1\.data-00000-of'
                                                 r'-00001.*\); no earlier epoch is kept'):
         run(small_train_set(mnist_data, 5), tmp_path, epochs=2)
+
+
+def test_a_new_run_that_fails_in_its_first_epoch_leaves_no_directory_behind(mnist_data, tmp_path):
+    clean = small_train_set(mnist_data, 5)
+    poisoned = mnist.DataSet(np.full_like(clean.all_images, np.nan), clean.all_labels, np.random.RandomState(5))
+    with pytest.raises(train.DivergedError, match='epoch 1'):
+        run(poisoned, tmp_path / 'new', epochs=1, tensorboard=True)
+    assert not os.path.exists(tmp_path / 'new')   # no flags.txt, run.json or event file, not even the folder
