@@ -1,7 +1,7 @@
 """Draw the tutorial's figures for a run directory (ours, or one written by the original notebook)."""
 import os
 
-from absl import app, flags
+from absl import flags
 
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
@@ -25,9 +25,9 @@ def main(argv):
     del argv
     with cli.user_errors():
         run_directory = FLAGS.run_dir or pretrained.run_directory(FLAGS.pretrained)
-        for path in figures.make_run_figures(run_directory, seed=FLAGS.seed):
-            print(f'Wrote {path}')
+        for path in figures.run_figures(run_directory, seed=FLAGS.seed):
+            print(f'Wrote {path}', flush=True)   # as each is written: the 3-D renders take a while
 
 
 if __name__ == '__main__':
-    app.run(main)
+    cli.run(main)

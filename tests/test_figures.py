@@ -1,18 +1,22 @@
 """make_figures draws the tutorial's four figures, at the tutorial's sizes, from a run directory; legends,
 image shapes and the model's own figures come from the run's manifest (run.json)."""
+import json
+import os
+
 import matplotlib.image
 import numpy as np
 import PIL.Image
 import pytest
 
 from gan_graph.data import spec as spec_lib
+from gan_graph.evaluate import comparison
 from gan_graph.figures import animation
 from gan_graph.figures import family
 from gan_graph.figures import grid
 from gan_graph.figures import tutorial as figures
 from gan_graph.figures.grid import plt
 from gan_graph.models import mlp_gan, wgan
-from gan_graph.train import files, manifest, run_dir
+from gan_graph.train import files, manifest, pretrained, run_dir
 from test_train import train_small
 
 
@@ -26,6 +30,20 @@ def test_run_figures_have_the_tutorials_layout(mnist_data, tmp_path):
     assert sizes == {'losses.png': (480, 640), 'samples_last_epoch.png': (700, 700),
                      'progress.png': (1200, 700), 'samples_from_checkpoint.png': (700, 700)}
     assert [path.split('/')[-1] for path in written if path.endswith('.gif')] == ['progress.gif']
+
+
+def test_run_figures_yield_each_path_as_soon_as_it_is_written(mnist_data, tmp_path):
+    """make_figures.py prints each `Wrote PATH` line as the figure is written, not after the slowest."""
+    train_small(mnist_data, tmp_path, epochs=1)
+    figures_dir = run_dir.path(str(tmp_path), run_dir.FIGURES)
+    yielded = []
+    for path in figures.run_figures(str(tmp_path), seed=0, log=lambda _: None):
+        yielded.append(path)
+        # the figure just written is there, the next ones are not drawn yet
+        assert sorted(os.listdir(figures_dir)) == sorted(os.path.basename(done) for done in yielded)
+    assert [os.path.basename(path) for path in yielded] == ['losses.png', 'samples_last_epoch.png', 'progress.png',
+                                                           'progress.gif', 'samples_from_checkpoint.png']
+    assert figures.make_run_figures(str(tmp_path), seed=0, log=lambda _: None) == yielded
 
 
 def test_progress_gif_has_a_frame_per_epoch_showing_that_epochs_samples(tmp_path):
@@ -53,7 +71,7 @@ def test_run_figures_name_the_losses_and_shape_the_images_as_the_manifest_says(m
     manifest.write(str(tmp_path), {**record, 'losses': ['D of run.json', 'G of run.json']})
     drawn = {'names': [], 'shapes': []}
 
-    def losses_figure(losses, names):
+    def losses_figure(losses, names, metrics):
         drawn['names'].append(tuple(names))
         return plt.figure()
 
@@ -73,6 +91,23 @@ def test_losses_figure_title_and_legend():
     assert ax.get_title() == 'Training Losses'
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ['Discriminator', 'Generator']
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), [2.0, 3.0])
+    plt.close(fig)
+
+
+def test_a_one_epoch_losses_figure_marks_its_point_on_every_line_at_epoch_1():
+    """A line through one point draws nothing without a marker: the figure of a one-epoch run was empty."""
+    fig = figures.losses_figure([(1.0, 2.0)])
+    ax = fig.axes[0]
+    assert [line.get_marker() not in ('None', '', None) for line in ax.lines] == [True, True]
+    assert [line.get_xdata().tolist() for line in ax.lines] == [[1], [1]]
+    assert [tick for tick in ax.get_xticks() if ax.get_xlim()[0] <= tick <= ax.get_xlim()[1]] == [1]
+    plt.close(fig)
+
+
+def test_a_long_run_losses_figure_is_plain_lines_over_epochs_from_1():
+    fig = figures.losses_figure(np.ones((grid.MARKED_EPOCHS + 1, 2)))
+    assert [line.get_marker() for line in fig.axes[0].lines] == ['None', 'None']
+    np.testing.assert_array_equal(fig.axes[0].lines[0].get_xdata(), np.arange(1, grid.MARKED_EPOCHS + 2))
     plt.close(fig)
 
 
@@ -174,3 +209,22 @@ def test_loss_names_come_from_the_manifest(tmp_path):
     manifest.write(str(tmp_path), {**record, 'losses': ['A', 'B', 'C']})
     assert family.loss_names(str(tmp_path)) == ('A', 'B', 'C')
     assert family.loss_names(str(tmp_path / 'a notebook run')) == ('Discriminator', 'Generator')
+
+
+def test_the_comparisons_loss_lines_mark_their_epochs_when_there_are_few():
+    fig = comparison.losses_figure(['short run'], [np.array([[0.5, 2.0]])])
+    assert all(line.get_marker() == 'o' for ax in fig.axes for line in ax.get_lines())
+    plt.close(fig)
+
+
+def test_a_pretrained_directory_is_not_called_the_original_notebooks(tmp_path):
+    assert figures.why_no_losses(str(tmp_path)) == 'the original notebook does not save losses'
+    (tmp_path / pretrained.ORIGIN).write_text(json.dumps({'name': 'dcgan'}))
+    assert figures.why_no_losses(str(tmp_path)) == 'the pretrained dcgan generator keeps only its generator and records'
+
+
+def test_losses_figure_leaves_out_the_logged_metrics():
+    names = ['Discriminator', 'Generator', 'D accuracy', 'D updates skipped']
+    fig = figures.losses_figure([(0.7, 1.2, 0.8, 3.0)], names, ['D accuracy', 'D updates skipped'])
+    assert [text.get_text() for text in fig.axes[0].get_legend().get_texts()] == ['Discriminator', 'Generator']
+    plt.close(fig)

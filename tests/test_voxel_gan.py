@@ -1,9 +1,11 @@
 """The 3D-GAN: 3-D layers, G and D shapes at 16^3, 32^3 and 64^3, the 80% gate, resuming, and the
 voxel metrics (flood fill, nearest IoU, the committed voxel judge)."""
+import contextlib
 import json
 import os
 import shutil
 
+from mpl_toolkits.mplot3d import art3d
 import numpy as np
 import pytest
 
@@ -199,7 +201,7 @@ def test_a_short_run_resumes_as_the_uninterrupted_run(tmp_path, tiny_run):
 def test_figures_of_a_run_sample_interpolate_and_plot_the_gate(tiny_run, monkeypatch):
     directory, _ = tiny_run
     drawn = []
-    # Rendering an untrained generator's noise in 3-D takes minutes: count the solids instead
+    # Count the solids drawn
     monkeypatch.setattr(voxel_figures, 'draw_solid', lambda ax, voxels, title=None: drawn.append(voxels.shape))
     written = family_figures.make_family_figures(directory, seed=0)
     assert [os.path.basename(path) for path in written] == ['voxel_samples.png', 'voxel_interpolation.png',
@@ -223,6 +225,68 @@ def test_solids_render_as_voxels():
     fig = voxel_figures.solids_figure(procedural.rasterise(shapes, 16), ncols=2)
     assert [len(ax.collections) > 0 for ax in fig.axes] == [True, True]
     plt.close(fig)
+
+
+def canonical(face):
+    """A face's corners as tuples, from its least corner on: two faces differ only by where their winding
+    starts, or by their winding (their normal, which the shading sees)."""
+    corners = [tuple(corner) for corner in np.asarray(face, np.float64).tolist()]
+    return tuple(min(corners[i:] + corners[:i] for i in range(len(corners))))
+
+
+@contextlib.contextmanager
+def recorded_faces(monkeypatch):
+    """Yields a list which collects the faces handed to each Poly3DCollection made meanwhile."""
+    faces = []
+
+    class Recorded(art3d.Poly3DCollection):
+        def __init__(self, verts, *args, **kwargs):
+            faces.extend(canonical(face) for face in verts)
+            super().__init__(verts, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(art3d, 'Poly3DCollection', Recorded)
+        yield faces
+
+
+def test_a_solid_is_drawn_with_the_faces_and_windings_ax_voxels_draws(monkeypatch):
+    solid = np.random.RandomState(0).uniform(size=(5, 6, 7)) < 0.4
+    fig = plt.figure()
+    with recorded_faces(monkeypatch) as ours:
+        voxel_figures.draw_solid(fig.add_subplot(1, 2, 1, projection='3d'), solid.astype(np.float32))
+    with recorded_faces(monkeypatch) as theirs:
+        fig.add_subplot(1, 2, 2, projection='3d').voxels(solid)
+    plt.close(fig)
+    assert len(ours) == len(set(ours)) and sorted(ours) == sorted(theirs)
+
+
+def test_a_filled_cube_draws_its_surface_only():
+    """The interior voxels, never seen, draw nothing: a 6^3 cube draws its 6 x 6^2 surface squares."""
+    solid = np.zeros((8, 8, 8), bool)
+    solid[1:7, 1:7, 1:7] = True
+    faces = voxel_figures.exposed_faces(solid)
+    assert faces.shape == (6 * 36, 4, 3)
+    assert all(np.any(np.all((face == 1) | (face == 7), axis=0)) for face in faces)
+
+
+def test_a_noisy_untrained_solid_is_drawn_max_pooled_within_the_face_budget(monkeypatch):
+    """A 35%-occupied 32^3 sample (an untrained G) has about 46,000 exposed faces: `ax.voxels` took minutes a
+    figure. It is drawn max-pooled to 16^3, within MAX_FACES, filling the same 32^3 box, and says so."""
+    noise = (np.random.RandomState(0).uniform(size=(1, 32, 32, 32, 1)) < 0.35).astype(np.float32)
+    assert len(voxel_figures.exposed_faces(noise[0, ..., 0] > 0.5)) > voxel_figures.MAX_FACES
+    with recorded_faces(monkeypatch) as faces:
+        fig = voxel_figures.solids_figure(noise, ncols=1)
+    assert 0 < len(faces) <= voxel_figures.MAX_FACES
+    assert np.min(faces) == 0 and np.max(faces) == 32
+    assert fig.axes[0].get_title() == 'drawn max-pooled to 16^3'
+    plt.close(fig)
+
+
+def test_max_pooling_keeps_a_cell_where_any_of_its_voxels_is_occupied():
+    solid = np.zeros((5, 4, 6), bool)
+    solid[4, 1, 3] = True
+    pooled = voxel_figures.max_pool(solid)
+    assert pooled.shape == (3, 2, 3) and np.argwhere(pooled).tolist() == [[2, 0, 1]]
 
 
 def test_the_metrics_refuse_a_run_of_another_resolution_than_the_judge(tiny_run):

@@ -75,7 +75,8 @@ def losses_figure(names, losses):
             continue
         epochs = np.arange(1, len(run_losses) + 1)
         for ax, column in zip(axes, (0, 1)):
-            ax.plot(epochs, run_losses[:, column], color=colors[i % len(colors)], label=name)
+            ax.plot(epochs, run_losses[:, column], color=colors[i % len(colors)], label=name,
+                    marker=plots.epoch_marker(len(epochs)))
     for ax, title in zip(axes, ('Discriminator loss', 'Generator loss')):
         ax.set_title(title)
         ax.set_xlabel('Epoch')

@@ -7,7 +7,7 @@ generated_image.png, plain and --nice (figures/keras_dcgan.py). cyclegan: both t
 the PatchGAN maps (figures/cyclegan.py). voxel_gan: 3-D renders, an interpolation and D's accuracy
 (figures/voxel_gan.py). vae: reconstructions, prior samples, and with a 2-D latent space the manifold
 and the latent means (figures/vae.py).
-`make_family_figures` draws whichever the run's manifest (run.json) calls for (nothing for the MLP GAN).
+`family_figures` draws whichever the run's manifest (run.json) calls for (nothing for the MLP GAN).
 """
 import os
 
@@ -94,13 +94,12 @@ def cgan_figures(run_directory, record, figures_dir, seed, log):
     checkpoint_dir, image_shape = run_dir.checkpoint_dir(run_directory), run_image_shape(record)
     labels = np.arange(10)
     samples = sampling.sample_generator(checkpoint_dir, len(labels), seed=seed, labels=labels)
-    digits = plots.save_figure(digit_samples_figure(samples, labels, image_shape=image_shape),
-                               os.path.join(figures_dir, 'digits.png'))
+    yield plots.save_figure(digit_samples_figure(samples, labels, image_shape=image_shape),
+                            os.path.join(figures_dir, 'digits.png'))
     labels = digit_rows_labels()
     samples = sampling.sample_generator(checkpoint_dir, len(labels), seed=seed, labels=labels)
-    rows = plots.save_figure(digit_rows_figure(samples, image_shape=image_shape),
-                             os.path.join(figures_dir, 'digits_10x10.png'))
-    return [digits, rows]
+    yield plots.save_figure(digit_rows_figure(samples, image_shape=image_shape),
+                            os.path.join(figures_dir, 'digits_10x10.png'))
 
 
 def wgan_figures(run_directory, record, figures_dir, seed, log):
@@ -113,18 +112,24 @@ def wgan_figures(run_directory, record, figures_dir, seed, log):
                               os.path.join(figures_dir, 'wasserstein.png'))]
 
 
-def make_family_figures(run_directory, seed=None, log=print, record=None):
-    """Draw the model-specific figures of a run into DIR/figures/; returns the paths written.
+def family_figures(run_directory, seed=None, log=print, record=None):
+    """Draw the model-specific figures of a run into DIR/figures/; yields the paths written, each as it is
+    written where the model's figures yield them.
 
     `record`: the run's manifest, where the caller has read it already."""
     record = record or run_record(run_directory)
     draw = FIGURES_BY_MODEL.get(record['model'])
-    if draw is None:
-        return []
-    return draw(run_directory, record, run_dir.path(run_directory, run_dir.FIGURES), seed, log)
+    if draw is not None:
+        yield from draw(run_directory, record, run_dir.path(run_directory, run_dir.FIGURES), seed, log)
 
 
-# model (run.json's "model") -> its figures, each called as f(run_directory, record, figures_dir, seed, log)
+def make_family_figures(run_directory, seed=None, log=print, record=None):
+    """`family_figures`, all drawn: returns the paths written."""
+    return list(family_figures(run_directory, seed=seed, log=log, record=record))
+
+
+# model (run.json's "model") -> its figures, each called as f(run_directory, record, figures_dir, seed, log):
+# the paths written, as a list or yielded as each is written
 FIGURES_BY_MODEL = {'cgan': cgan_figures, 'wgan': wgan_figures, 'stylegan': stylegan_figures.stylegan_figures,
                     'keras_dcgan': keras_dcgan_figures.keras_dcgan_figures,
                     'cyclegan': cyclegan_figures.cyclegan_figures, 'voxel_gan': voxel_figures.voxel_gan_figures,

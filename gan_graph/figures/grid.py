@@ -23,6 +23,14 @@ def display_shape(data_spec):
 MNIST_IMAGE_SHAPE = display_shape(spec_lib.mnist_spec())
 
 
+# Up to this many epochs a per-epoch line marks each epoch: a line through one point draws nothing.
+MARKED_EPOCHS = 20
+
+
+def epoch_marker(num_epochs):
+    return 'o' if num_epochs <= MARKED_EPOCHS else None
+
+
 def save_figure(fig, path, dpi=100):
     """Write `fig` as PNG atomically and close it."""
     with files.atomic_path(path) as tmp_path:

@@ -36,6 +36,7 @@ def of(description, seed=None, training=None):
         'format': FORMAT, 'model': description.module, 'name': description.name,
         'hparams': jsonable(description.hparams), 'shaping': list(description.shaping),
         'losses': description.logged_losses,
+        'metrics': sorted(description.metric_names),   # the logged columns that are measurements, not losses
         'networks': {name: {'scope': network.scope, 'function': network.fn.__name__, 'kwargs': jsonable(network.kwargs)}
                      for name, network in description.networks.items()},
         'exports': {name: {'network': sampler.network, 'inputs': list(sampler.inputs),
