@@ -20,6 +20,7 @@ from gan_graph.evaluate import judge
 from gan_graph.evaluate import voxel_gan as voxel_metrics
 from gan_graph.evaluate import voxel_judge
 from gan_graph.evaluate import vae as vae_metrics
+from gan_graph.train import run_dir
 
 flags.DEFINE_string('run_dir', None, 'Run directory with checkpoints/generator.ckpt (ours or the original '
                     'notebook\'s).')
@@ -41,6 +42,7 @@ FLAGS = flags.FLAGS
 def main(argv):
     del argv
     with cli.user_errors():
+        run_dir.check_writable(FLAGS.run_dir, '--run_dir')   # before the work, not when its results are written
         info = evaluation.run_info(FLAGS.run_dir)  # a missing directory or checkpoint: say so before anything else
         if info['model'] == 'cyclegan':
             return evaluate_cyclegan()

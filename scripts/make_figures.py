@@ -7,6 +7,7 @@ import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
 from gan_graph.figures import tutorial as figures
 from gan_graph.train import pretrained
+from gan_graph.train import run_dir
 
 flags.DEFINE_string('run_dir', None, 'Run directory: train_samples.pkl, checkpoints/ [, train_losses.pkl].')
 flags.DEFINE_string('pretrained', None, f'Instead of --run_dir: a pretrained generator of data/pretrained/ '
@@ -25,6 +26,7 @@ def main(argv):
     del argv
     with cli.user_errors():
         run_directory = FLAGS.run_dir or pretrained.run_directory(FLAGS.pretrained)
+        run_dir.check_writable(run_directory, '--run_dir')   # figures/ goes there
         for path in figures.run_figures(run_directory, seed=FLAGS.seed):
             print(f'Wrote {path}', flush=True)   # as each is written: the 3-D renders take a while
 

@@ -11,6 +11,7 @@ from absl import flags
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
 from gan_graph import report
+from gan_graph.train import run_dir
 
 flags.DEFINE_string('run_dir', None, 'Run directory (ours, or one written by the original notebook).')
 flags.DEFINE_integer('seed', None, 'Seed of the noise for the samples drawn from the checkpoint.', lower_bound=0)
@@ -23,6 +24,7 @@ FLAGS = flags.FLAGS
 def main(argv):
     del argv
     with cli.user_errors():
+        run_dir.check_writable(FLAGS.run_dir, '--run_dir')   # before the work, not when its results are written
         print(f'Wrote {report.run_report(FLAGS.run_dir, seed=FLAGS.seed)}')
 
 

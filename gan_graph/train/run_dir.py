@@ -49,7 +49,7 @@ def check_writable(path, flag='--output_dir'):
     """Refuse, before anything is written, a `path` that is a file, lies under a file, or cannot be
     created or written into by this user."""
     if os.path.exists(path) and not os.path.isdir(path):
-        raise RunDirError(f'{flag}={path} is a file, not a directory: name a directory (new or a run to resume)')
+        raise RunDirError(f'{flag}={path} is a file, not a directory')
     existing = nearest_existing(path)
     if not os.path.isdir(existing):
         raise RunDirError(f'{flag}={path}: {existing} is a file, so no directory can be made under it')
