@@ -71,6 +71,7 @@ def trainer_cases(script, places):
     new = f'--output_dir={places}/new_{script}'
     cases = [[[args], expected] for args, expected in output_cases(places)]
     cases += [[[new, '--batch_size=10000000'], ERROR], [[new, '--epochs=0'], FLAG_ERROR],
+              [[f'--output_dir={places}/read_only_run', '--epochs=2'], ERROR],
               [[f'--output_dir={places}/locked', '--max_batches_per_epoch=1'], ERROR]]
     if script in READS_MNIST:
         cases.append([[new, f'--data_dir={places}/no_such_dir'], ERROR])
