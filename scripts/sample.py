@@ -10,7 +10,6 @@ from absl import flags
 import gan_graph  # noqa: F401  (silences TensorFlow before it loads)
 from gan_graph import cli
 from gan_graph.models import mlp_gan
-from gan_graph.train import checkpoints
 from gan_graph.train import files
 from gan_graph.train import pretrained
 from gan_graph.train import run_dir
@@ -49,40 +48,14 @@ def check_flags():
         cli.fail(f'--output must name a .npy file, got {FLAGS.output!r}')
 
 
-def has_generator(directory):
-    try:
-        checkpoints.find_generator_checkpoint(directory)
-    except checkpoints.CheckpointError:
-        return False
-    return True
-
-
-def from_run_dir(directory):
-    """(checkpoint dir, run dir) of --run_dir; a checkpoints/ folder given instead says which to give."""
-    if not os.path.isdir(directory):
-        cli.fail(f'run directory not found: {directory}')
-    if not os.path.isdir(run_dir.checkpoint_dir(directory)) and has_generator(directory):
-        parent = os.path.dirname(os.path.normpath(directory)) or '.'
-        cli.fail(f'--run_dir={directory} holds a generator checkpoint itself, not in {run_dir.CHECKPOINT_DIR}/: '
-                 f'give --run_dir={parent} (or --checkpoint_dir={directory})')
-    return run_dir.checkpoint_dir(directory), directory
-
-
-def from_checkpoint_dir(directory):
-    """(checkpoint dir, run dir) of --checkpoint_dir; a run directory given instead is taken as --run_dir."""
-    if not has_generator(directory) and has_generator(run_dir.checkpoint_dir(directory)):
-        return run_dir.checkpoint_dir(directory), directory
-    return directory, os.path.dirname(os.path.normpath(directory)) or '.'
-
-
 def generator_source():
     """(the generator's checkpoint directory, its run directory) from whichever of SOURCES was given."""
     if FLAGS.pretrained is not None:
         directory = pretrained.run_directory(FLAGS.pretrained)
         return run_dir.checkpoint_dir(directory), directory
     if FLAGS.run_dir is not None:
-        return from_run_dir(FLAGS.run_dir)
-    return from_checkpoint_dir(FLAGS.checkpoint_dir)
+        return sampling.locate_run_dir(FLAGS.run_dir)
+    return sampling.locate_checkpoint_dir(FLAGS.checkpoint_dir)
 
 
 def labels():

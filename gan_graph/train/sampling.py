@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from gan_graph.data import mnist, readers
 from gan_graph.models import description as d
-from gan_graph.train import checkpoints, graph as graph_lib, manifest
+from gan_graph.train import checkpoints, graph as graph_lib, manifest, run_dir
 
 v1 = tf.compat.v1
 
@@ -23,6 +23,33 @@ def run_manifest(checkpoint_dir, prefix=None, alpha=None):
         return record
     prefix = prefix or checkpoints.find_generator_checkpoint(checkpoint_dir)
     return manifest.for_notebook_checkpoint(prefix, 0.01 if alpha is None else alpha)
+
+
+def has_generator(directory):
+    try:
+        checkpoints.find_generator_checkpoint(directory)
+    except checkpoints.CheckpointError:
+        return False
+    return True
+
+
+def locate_run_dir(directory):
+    """(checkpoint dir, run dir) of a run directory; a checkpoints/ folder given instead says which to give."""
+    if not os.path.isdir(directory):
+        raise checkpoints.CheckpointError(f'run directory not found: {directory}')
+    if not os.path.isdir(run_dir.checkpoint_dir(directory)) and has_generator(directory):
+        parent = os.path.dirname(os.path.normpath(directory)) or '.'
+        raise checkpoints.CheckpointError(
+            f'--run_dir={directory} holds a generator checkpoint itself, not in {run_dir.CHECKPOINT_DIR}/: '
+            f'give --run_dir={parent} (or --checkpoint_dir={directory})')
+    return run_dir.checkpoint_dir(directory), directory
+
+
+def locate_checkpoint_dir(directory):
+    """(checkpoint dir, run dir) of a checkpoint directory; a run directory given instead is taken as one."""
+    if not has_generator(directory) and has_generator(run_dir.checkpoint_dir(directory)):
+        return run_dir.checkpoint_dir(directory), directory
+    return directory, os.path.dirname(os.path.normpath(directory)) or '.'
 
 
 def generator_name(record):
