@@ -13,6 +13,7 @@ from gan_graph.evaluate import judge as judge_module
 from gan_graph.evaluate import metrics
 from gan_graph.figures import grid as plots
 from gan_graph.figures.grid import plt
+from gan_graph.train import checkpoints
 from gan_graph.train import files
 from gan_graph.train import manifest
 from gan_graph.train import run_dir
@@ -233,8 +234,9 @@ def compare(run_dirs, output_dir, num_samples=evaluation.DEFAULT_NUM_SAMPLES, se
     names = list(names) if names else run_names(run_dirs)
     if len(names) != len(run_dirs) or len(set(names)) != len(names):
         raise ValueError(f'need one distinct name per run directory, got {names} for {len(run_dirs)} runs')
+    run_dir.check_writable(output_dir)
     for directory in run_dirs:  # every problem up front, before minutes of evaluation
-        evaluation.run_info(directory)
+        checkpoints.check_readable(evaluation.run_info(directory)['checkpoint'])
     train_images = evaluation.load_train_images(data_dir) if data_dir else evaluation.load_train_images()
     records = [evaluation.load_or_evaluate(d, num_samples, seed, judge, train_images, log=log) for d in run_dirs]
     losses = [read_losses(d) for d in run_dirs]

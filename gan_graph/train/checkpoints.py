@@ -118,6 +118,16 @@ def variable_shapes(prefix):
         raise damaged(prefix, err) from err
 
 
+def check_readable(prefix):
+    """Read every tensor of a checkpoint back, so a damaged one is found before minutes of work, not after."""
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+    except (tf.errors.OpError, ValueError, IndexError) as err:   # the reader says "read less bytes" as IndexError
+        raise damaged(prefix, err) from err
+
+
 def restore(sess, saver, prefix):
     """Restore with a clear message when names or shapes do not match the graph, or when the files are
     damaged (a truncated or emptied data file reads short: OutOfRangeError, DataLossError)."""
