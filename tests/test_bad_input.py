@@ -109,12 +109,30 @@ def tool_cases(script, places):
     return [[[f'--run_dir={places}/{run}'], missing if run in ('no_such_run', 'a_file') else ERROR] for run in runs]
 
 
+def other_tool_cases(script, places):
+    """export_pretrained, generate_keras_dcgan, results_table, launch_local_cluster, benchmark."""
+    broken = ['no_such_run', 'a_file', 'damaged_run', 'bad_manifest']
+    if script == 'export_pretrained':   # nothing may reach data/pretrained/
+        return [[[f'--run_dir={places}/{run}', '--name=bad_input_test'], ERROR] for run in broken]
+    if script == 'generate_keras_dcgan':
+        return [[[f'--run_dir={places}/{run}'], ERROR] for run in broken] + [
+            [[f'--run_dir={places}/good_run', f'--output={places}/read_only/grid.png'], ERROR]]
+    if script == 'results_table':
+        return [[[f'{places}/{run}', '--num_samples=100', '--nowrite_metrics'], ERROR] for run in broken]
+    if script == 'launch_local_cluster':
+        return [[[], ERROR], [['--workers=0', '--', 'python', 'scripts/train_dcgan.py'], FLAG_ERROR]]
+    return [[['--models=no_such_model'], FLAG_ERROR], [['--settings=no_such_loop'], ERROR],
+            [[f'--data_dir={places}/no_such_dir', '--models=dcgan'], ERROR]]
+
+
 def all_cases():
     yield from ((script, trainer_cases) for script in MODEL_TRAINERS)
     yield from ((script, judge_cases) for script in JUDGE_TRAINERS)
     yield from ((script, lambda script, places: [[[args], expected] for args, expected in output_cases(places)])
                 for script in TOYS)
     yield from ((script, tool_cases) for script in ('sample', 'evaluate', 'make_figures', 'report', 'compare_runs'))
+    yield from ((script, other_tool_cases) for script in ('export_pretrained', 'generate_keras_dcgan', 'results_table',
+                                                          'launch_local_cluster', 'benchmark'))
 
 
 def file_hashes(*roots):

@@ -16,6 +16,7 @@ from gan_graph.nn import losses, ops
 from gan_graph.train import graph as train_graph, interrupt, loop as train, runner as runner_lib, sampling
 from conftest import DATA_DIR, build_graph, feed as make_feed
 from test_fast_loop import all_values, load_values
+from test_train import train_small
 
 v1 = tf.compat.v1
 TINY = dict(z_size=8, g_dense=16, g_filters=(8, 4), d_filters=(4, 8), d_dense=16, kernel_size=3)
@@ -266,3 +267,10 @@ def test_networks_compute_what_the_keras_reference_computes():
     np.testing.assert_allclose(g(z, training=False).numpy(), ours[0], atol=1e-5)
     np.testing.assert_allclose(g(z, training=True).numpy(), ours[1], atol=1e-5)
     np.testing.assert_allclose(discriminator(ours[0], training=False).numpy(), ours[2], atol=1e-5)
+
+
+def test_generate_draws_a_flat_mlp_runs_samples_as_the_grid_too(mnist_data, tmp_path):
+    train_small(mnist_data, tmp_path, epochs=1)
+    image, samples, scores = figures.generate(str(tmp_path), batch_size=16, seed=0)
+    assert image.shape == (4 * 28, 4 * 28) and image.dtype == np.uint8 and scores is None
+    np.testing.assert_allclose(image[:28, :28], samples[0].reshape(28, 28) * 127.5 + 127.5, atol=1)

@@ -54,13 +54,16 @@ def discriminator_scores(run_directory, images, batch_size=1000):
 def generate(run_directory, batch_size, nice=False, seed=None):
     """The reference's `generate`: (the grid image as uint8, the samples shown, their D scores or None)."""
     num = batch_size * NICE_FACTOR if nice else batch_size
-    samples = sampling.sample_generator(run_dir.checkpoint_dir(run_directory), num, seed=seed)
+    checkpoint_dir = run_dir.checkpoint_dir(run_directory)
+    samples = sampling.sample_generator(checkpoint_dir, num, seed=seed)
     scores = None
     if nice:
         scores = discriminator_scores(run_directory, samples)
         kept = top_scored(scores, batch_size)
         samples, scores = samples[kept], scores[kept]
-    image = combine_images(samples) * 127.5 + 127.5
+    # Any run's samples drawn as (N, H, W, C) pictures, a flat MLP's too: the grid is the reference's, not the model's
+    pictures = manifest.data_spec(sampling.run_manifest(checkpoint_dir)).as_images(samples)
+    image = combine_images(pictures) * 127.5 + 127.5
     return image.astype(np.uint8), samples, scores
 
 

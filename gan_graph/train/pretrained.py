@@ -84,6 +84,7 @@ def recorded_metrics(name, pretrained_dir=DEFAULT_DIR):
 def export(run_directory, name, pretrained_dir=DEFAULT_DIR):
     """Store the generator of `run_directory` as data/pretrained/<name>; returns its size in bytes."""
     prefix = checkpoints.find_generator_checkpoint(run_dir.checkpoint_dir(run_directory))
+    checkpoints.check_readable(prefix)   # before anything is written into the store
     record = manifest.read(run_directory)
     if record is None:
         raise PretrainedError(f'{run_directory} has no {run_dir.MANIFEST}: only our runs can be exported')
