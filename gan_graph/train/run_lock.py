@@ -44,6 +44,8 @@ def try_create(path):
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:
         return False
+    except OSError as err:
+        raise run_dir.RunDirError(f'cannot write {path}: {err.strerror}; the run directory must be writable') from err
     with os.fdopen(fd, 'w') as f:
         f.write(f'{socket.gethostname()} {os.getpid()}\n')
     return True
@@ -57,7 +59,7 @@ def acquire(output_dir, log=print):
     except OSError as err:
         raise run_dir.RunDirError(f'cannot create the run directory {output_dir}: {err.strerror}') from err
     for _ in range(3):
-        if create_or_fail(path):
+        if try_create(path):
             return path
         owner = holder(path)
         if owner is not None:
@@ -72,13 +74,6 @@ def acquire(output_dir, log=print):
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)
     raise RunLockedError(f'could not take {path}: another process keeps creating it.')
-
-
-def create_or_fail(path):
-    try:
-        return try_create(path)
-    except OSError as err:
-        raise run_dir.RunDirError(f'cannot write {path}: {err.strerror}; the run directory must be writable') from err
 
 
 def release(path):
