@@ -11,10 +11,13 @@ import numpy as np
 def atomic_path(path):
     """Yield a temporary path beside `path`; rename it over `path` only if the block succeeds."""
     directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    # The temporary name keeps the extension: writers that pick the format by it (Pillow's) still can.
-    fd, tmp_path = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.',
-                                    suffix='.tmp' + os.path.splitext(path)[1], dir=directory)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        # The temporary name keeps the extension: writers that pick the format by it (Pillow's) still can.
+        fd, tmp_path = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.',
+                                        suffix='.tmp' + os.path.splitext(path)[1], dir=directory)
+    except OSError as err:   # name the file the user asked for, not the temporary one
+        raise type(err)(err.errno, err.strerror, path) from err
     os.close(fd)
     try:
         yield tmp_path
