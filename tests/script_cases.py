@@ -1,11 +1,14 @@
-"""Runs one script's cases in one process, so TensorFlow is imported once, not once a case:
+"""Runs scripts' cases in one process, so TensorFlow is imported once, not once a script or a case:
 
-    python tests/script_cases.py scripts/NAME.py CASES.json RESULTS.json
+    python tests/script_cases.py CASES.json RESULTS.json
 
-CASES.json is a list of argument lists. Each case parses its own flags and calls the script's `main` as
-absl's `app.run` does (a flag error: absl's message and exit 1); its stdout and stderr are captured at
-the file descriptors, so TensorFlow's own output is caught too. RESULTS.json gets, per case, the exit
-code and both outputs; an exception that escapes `main` is printed as the traceback Python would print.
+CASES.json maps each script's path to a list of argument lists (an empty list: only its flags are read).
+Each script is loaded without running its main, so it defines its flags; each case parses its own flags
+and calls the script's `main` as absl's `app.run` does (a flag error: absl's message and exit 1), its
+stdout and stderr captured at the file descriptors, so TensorFlow's own output is caught too. Then the
+script's flags are removed again, so the next script can define its own. RESULTS.json maps each script
+to its flags ({name: is boolean}) and, per case, the exit code and both outputs; an exception that
+escapes `main` is printed as the traceback Python would print.
 """
 import contextlib
 import json
@@ -14,6 +17,12 @@ import runpy
 import sys
 import tempfile
 import traceback
+
+import gan_graph  # noqa: F401  (quiets TensorFlow before it loads)
+from absl import app, flags
+from tensorflow.python.framework import config as tf_config   # the one switch without a public "off"
+
+FLAGS = flags.FLAGS
 
 
 @contextlib.contextmanager
@@ -43,7 +52,6 @@ def exit_code(exit):
 
 def call(main, argv):
     """What `app.run(main)` would exit with for these arguments."""
-    from absl import app
     try:
         main(app.parse_flags_with_usage(argv))
         return 0
@@ -55,20 +63,33 @@ def call(main, argv):
 
 
 def run_case(main, script, args):
-    from absl import flags
-    flags.FLAGS.unparse_flags()    # every case starts from the defaults
+    FLAGS.unparse_flags()    # every case starts from the defaults
     with captured_output() as (stdout, stderr):
         code = call(main, [script, *args])
     return {'args': args, 'code': code, 'stdout': stdout.read(), 'stderr': stderr.read()}
 
 
-def main():
-    script, cases_path, results_path = sys.argv[1:4]
+def run_script(script, cases):
+    """The script's flags and its cases' results; its flags are removed afterwards."""
+    before = set(FLAGS)
     sys.argv = [script]
     module = runpy.run_path(script, run_name='script_under_test')   # defines its flags; main not run
+    defined = {name: isinstance(FLAGS[name], flags.BooleanFlag) for name in FLAGS}
+    results = [run_case(module['main'], script, args) for args in cases]
+    for name in set(FLAGS) - before:
+        delattr(FLAGS, name)
+    # A process-wide setting a script may turn on (train_classifier.py: deterministic ops, which then refuse
+    # unseeded random ops in the next script's graphs) is turned off again, as a fresh process would have it.
+    if tf_config.is_op_determinism_enabled():
+        tf_config.disable_op_determinism()
+    return {'flags': defined, 'results': results}
+
+
+def main():
+    cases_path, results_path = sys.argv[1:3]
     with open(cases_path) as f:
         cases = json.load(f)
-    results = [run_case(module['main'], script, args) for args in cases]
+    results = {script: run_script(script, script_cases) for script, script_cases in cases.items()}
     with open(results_path, 'w') as f:
         json.dump(results, f)
 

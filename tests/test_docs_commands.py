@@ -9,11 +9,10 @@ A name with an uppercase placeholder (`scripts/train_NAME.py`) is a pattern, not
 placeholders as values (`--run_dir=DIR`, `--output=<file>`) are fine. After `--`,
 scripts/launch_local_cluster.py runs another command, checked as its own.
 
-A script's flags come from running it once with `--helpfull` (absl prints every defined flag:
-the script's own, the shared training flags of gan_graph/cli.py and absl's); the runs are shared by
-all cases of a session.
+A script's flags are read by loading it once (tests/script_cases.py, every script in one process): the
+script's own, the shared training flags of gan_graph/cli.py, and absl's.
 """
-import concurrent.futures
+import json
 import os
 import re
 import shlex
@@ -33,7 +32,6 @@ INLINE_CODE = re.compile(r'(`+)(.+?)\1', re.S)
 SCRIPT = re.compile(r'(?:(?<=\s)|^)(python3?\s+)?(scripts/)?([A-Za-z0-9_]+)\.py(?=\s|$)')
 SEPARATORS = re.compile(r'\s*(?:&&|\|\||;|(?<!\\)\|)\s*')
 PLACEHOLDER = re.compile(r'(?:^|_)[A-Z]{2,}(?:_|$)')  # NAME in train_NAME
-FLAG_LINE = re.compile(r'^  (?:-\?,)?--(\[no\])?([A-Za-z0-9_.-]+):', re.M)
 
 
 def doc_files():
@@ -153,18 +151,21 @@ def flag_names(args):
     return names
 
 
-def script_flags(name):
-    """({flag names}, {boolean flag names}) the script defines, from its --helpfull."""
-    result = subprocess.run([sys.executable, os.path.join(SCRIPTS, name + '.py'), '--helpfull'], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300,
-                            env={**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '3', 'CUDA_VISIBLE_DEVICES': ''})
-    output = result.stdout + result.stderr
-    found = FLAG_LINE.findall(output)
-    if not found:
-        raise AssertionError(f'scripts/{name}.py --helpfull listed no flags (exit {result.returncode}):\n'
-                             f'{output[-3000:]}')
-    return {flag for _, flag in found} | ABSL_FLAGS, {flag for no, flag in found if no} | {'help', 'helpfull',
-                                                                                        'helpshort', 'helpxml'}
+def script_flags(names, work_dir):
+    """{name: ({flag names}, {boolean flag names})} the scripts define, each loaded once in one process
+    (tests/script_cases.py with no cases: it defines its flags, and they are read back)."""
+    cases_path, results_path = os.path.join(work_dir, 'scripts.json'), os.path.join(work_dir, 'flags.json')
+    with open(cases_path, 'w') as f:
+        json.dump({os.path.join('scripts', name + '.py'): [] for name in names}, f)
+    result = subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'script_cases.py'), cases_path, results_path],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(results_path) as f:
+        defined = {path: found['flags'] for path, found in json.load(f).items()}
+    return {name: (set(defined[os.path.join('scripts', name + '.py')]) | ABSL_FLAGS,
+                   {flag for flag, boolean in defined[os.path.join('scripts', name + '.py')].items() if boolean}
+                   | {'help', 'helpfull', 'helpshort', 'helpxml'})
+            for name in names}
 
 
 def problems(command, flags_of):
@@ -205,14 +206,12 @@ def scripts_named(commands):
 
 
 @pytest.fixture(scope='module')
-def flags_of(request):
-    """The flags of every script the selected cases name, each script's --helpfull run once (two at a time:
-    the machine has two cores)."""
+def flags_of(request, tmp_path_factory):
+    """The flags of every script the selected cases name, all read in one process."""
     commands = [item.callspec.params['command'] for item in request.session.items
                 if getattr(item, 'module', None) is sys.modules[__name__] and hasattr(item, 'callspec')]
     names = sorted(set(scripts_named(commands)) | SELF_TEST_SCRIPTS)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        return FlagTable(zip(names, pool.map(script_flags, names)))
+    return FlagTable(script_flags(names, str(tmp_path_factory.mktemp('flags'))))
 
 
 class FlagTable(dict):
