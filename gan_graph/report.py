@@ -83,7 +83,7 @@ def run_sections(run_directory, name, figure_paths):
 
 def run_report(run_directory, seed=None, log=print):
     """Draw the run's figures, then write DIR/report.html; returns its path."""
-    figure_paths = figures.make_run_figures(run_directory, seed=seed, log=log)
+    figure_paths = list(figures.run_figures(run_directory, seed=seed, log=log))
     name = os.path.basename(os.path.normpath(run_directory))
     path = run_dir.path(run_directory, REPORT)
     files.write_text(path, page(f'Run {name}', run_sections(run_directory, name, figure_paths)))

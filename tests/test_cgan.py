@@ -133,7 +133,7 @@ def test_checkpoint_samples_follow_the_labels(small_run):
 
 
 def test_family_figures_are_the_tutorials_digit_grid_and_a_10x10_grid(small_run):
-    paths = family_figures.make_family_figures(str(small_run), seed=0)
+    paths = list(family_figures.family_figures(str(small_run), seed=0))
     assert [path.rsplit('/', 1)[1] for path in paths] == ['digits.png', 'digits_10x10.png']
     fig = family_figures.digit_samples_figure(np.zeros((10, 784)), np.arange(10))
     assert [ax.get_title() for ax in fig.axes] == [f'Digit: {d}' for d in range(10)]

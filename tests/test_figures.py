@@ -23,7 +23,7 @@ from test_train import train_small
 def test_run_figures_have_the_tutorials_layout(mnist_data, tmp_path):
     train_small(mnist_data, tmp_path, epochs=3)
     messages = []
-    written = figures.make_run_figures(str(tmp_path), seed=0, log=messages.append)
+    written = list(figures.run_figures(str(tmp_path), seed=0, log=messages.append))
     assert messages == []
     sizes = {path.split('/')[-1]: matplotlib.image.imread(path).shape[:2] for path in written
              if path.endswith('.png')}
@@ -43,7 +43,7 @@ def test_run_figures_yield_each_path_as_soon_as_it_is_written(mnist_data, tmp_pa
         assert sorted(os.listdir(figures_dir)) == sorted(os.path.basename(done) for done in yielded)
     assert [os.path.basename(path) for path in yielded] == ['losses.png', 'samples_last_epoch.png', 'progress.png',
                                                            'progress.gif', 'samples_from_checkpoint.png']
-    assert figures.make_run_figures(str(tmp_path), seed=0, log=lambda _: None) == yielded
+    assert list(figures.run_figures(str(tmp_path), seed=0, log=lambda _: None)) == yielded
 
 
 def test_progress_gif_has_a_frame_per_epoch_showing_that_epochs_samples(tmp_path):
@@ -81,7 +81,7 @@ def test_run_figures_name_the_losses_and_shape_the_images_as_the_manifest_says(m
 
     monkeypatch.setattr(figures, 'losses_figure', losses_figure)
     monkeypatch.setattr(figures, 'view_samples', view_samples)
-    figures.make_run_figures(str(tmp_path), seed=0, log=lambda _: None)
+    list(figures.run_figures(str(tmp_path), seed=0, log=lambda _: None))
     assert drawn == {'names': [('D of run.json', 'G of run.json')], 'shapes': [(28, 28), (28, 28)]}
 
 
@@ -187,7 +187,7 @@ def test_wgan_runs_get_the_wasserstein_figure_penalty_noted_for_wgan_gp(tmp_path
         return real_figure(losses, penalty)
 
     monkeypatch.setattr(family, 'wasserstein_figure', wasserstein_figure)
-    written = family.make_family_figures(wgan_run(tmp_path, mode), log=lambda _: None)
+    written = list(family.family_figures(wgan_run(tmp_path, mode), log=lambda _: None))
     assert [path.rsplit('/', 1)[1] for path in written] == ['wasserstein.png']
     assert matplotlib.image.imread(written[0]).shape[:2] == (480, 640)
     assert seen == [([[-0.5, 1.0], [-0.25, 2.0]], penalty)]
@@ -195,13 +195,13 @@ def test_wgan_runs_get_the_wasserstein_figure_penalty_noted_for_wgan_gp(tmp_path
 
 def test_wgan_run_without_losses_skips_the_wasserstein_figure(tmp_path):
     messages = []
-    assert family.make_family_figures(wgan_run(tmp_path, 'wgan', losses=None), log=messages.append) == []
+    assert list(family.family_figures(wgan_run(tmp_path, 'wgan', losses=None), log=messages.append)) == []
     assert messages == [f'No train_losses.pkl in {tmp_path}: skipping wasserstein.png.']
 
 
 def test_an_mlp_run_has_no_family_figures(tmp_path):
     manifest.write(str(tmp_path), manifest.of(mlp_gan.describe(arch='blog')))
-    assert family.make_family_figures(str(tmp_path)) == []
+    assert list(family.family_figures(str(tmp_path))) == []
 
 
 def test_loss_names_come_from_the_manifest(tmp_path):

@@ -175,7 +175,7 @@ def test_figures_are_style_mixing_truncation_and_noise(script_run, monkeypatch):
     assert [path.rsplit('/', 1)[1] for path in paths] == ['style_mixing.png', 'truncation.png', 'noise.png']
     monkeypatch.setitem(family_figures.FIGURES_BY_MODEL, 'stylegan',
                         lambda run, record, figures_dir, seed, log: [record['model'], seed])
-    assert family_figures.make_family_figures(str(out), seed=4) == ['stylegan', 4]
+    assert list(family_figures.family_figures(str(out), seed=4)) == ['stylegan', 4]
     rng = np.random.RandomState(6)
     w_a, w_b = rng.normal(size=(2, 3)), rng.normal(size=(4, 3))
     mixed = figures.mixed_styles(w_a, w_b, range(2, 4), 8)

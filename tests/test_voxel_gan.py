@@ -203,7 +203,7 @@ def test_figures_of_a_run_sample_interpolate_and_plot_the_gate(tiny_run, monkeyp
     drawn = []
     # Count the solids drawn
     monkeypatch.setattr(voxel_figures, 'draw_solid', lambda ax, voxels, title=None: drawn.append(voxels.shape))
-    written = family_figures.make_family_figures(directory, seed=0)
+    written = list(family_figures.family_figures(directory, seed=0))
     assert [os.path.basename(path) for path in written] == ['voxel_samples.png', 'voxel_interpolation.png',
                                                             'd_accuracy.png']
     assert drawn == [(16, 16, 16, 1)] * (voxel_figures.NUM_SAMPLES + voxel_figures.NUM_STEPS)

@@ -123,11 +123,6 @@ def family_figures(run_directory, seed=None, log=print, record=None):
         yield from draw(run_directory, record, run_dir.path(run_directory, run_dir.FIGURES), seed, log)
 
 
-def make_family_figures(run_directory, seed=None, log=print, record=None):
-    """`family_figures`, all drawn: returns the paths written."""
-    return list(family_figures(run_directory, seed=seed, log=log, record=record))
-
-
 # model (run.json's "model") -> its figures, each called as f(run_directory, record, figures_dir, seed, log):
 # the paths written, as a list or yielded as each is written
 FIGURES_BY_MODEL = {'cgan': cgan_figures, 'wgan': wgan_figures, 'stylegan': stylegan_figures.stylegan_figures,

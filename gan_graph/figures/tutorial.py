@@ -94,8 +94,3 @@ def run_figures(run_directory, seed=None, log=print):
     yield plots.save_figure(view_samples(drawn(checkpoint_samples), image_shape),
                             os.path.join(figures_dir, 'samples_from_checkpoint.png'))
     yield from family_figures.family_figures(run_directory, seed=seed, log=log, record=record)
-
-
-def make_run_figures(run_directory, seed=None, log=print):
-    """`run_figures`, all drawn: returns the paths written."""
-    return list(run_figures(run_directory, seed=seed, log=log))
